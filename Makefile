@@ -1,0 +1,52 @@
+# Anchor SOP — build, check and preview the manual.  `make help` lists targets.
+
+PYTHON     ?= python3
+VENV       := .venv
+BIN        := $(VENV)/bin
+BUILDDIR   := _build
+# The gate: every warning is an error (-W), unresolved references warn (-n),
+# and --keep-going reports every bad page in one run.
+GATEOPTS   := -W -n --keep-going
+SPHINXOPTS ?= -j auto
+SPHINXBUILD = $(BIN)/sphinx-build
+SERVE_PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help html linkcheck test serve clean lock
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+# The virtual environment is made from the lock file, with hashes, and made
+# again whenever the lock file changes.
+$(VENV)/.installed: requirements.lock
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	touch $@
+
+html: $(VENV)/.installed ## build the site into _build/html (fails on any warning)
+	@if [ -f $(BUILDDIR)/doctrees/environment.pickle ]; then \
+	  echo "note: incremental build: only changed pages are re-read, so warnings of"; \
+	  echo "      untouched pages are not repeated. 'make clean html' or 'make test' runs the full gate."; \
+	fi
+	$(SPHINXBUILD) -b html $(GATEOPTS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html
+
+linkcheck: $(VENV)/.installed ## check every external link (SOP_LINKCHECK_OFFLINE=1 skips other hosts)
+	$(SPHINXBUILD) -b linkcheck $(GATEOPTS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees . $(BUILDDIR)/linkcheck
+
+test: $(VENV)/.installed ## run every gate and test, as CI does
+	$(BIN)/python -m pytest
+
+serve: $(VENV)/.installed ## live preview on 127.0.0.1:8000 (SERVE_PORT=…), rebuilt and reloaded on save
+	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port $(SERVE_PORT) \
+	  --ignore '*/$(VENV)/*' --ignore '*/tests/*' --ignore '*/.git/*' --ignore '*/.pytest_cache/*' \
+	  -n $(SPHINXOPTS) -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html
+
+clean: ## remove _build
+	rm -rf $(BUILDDIR)
+
+lock: $(VENV)/.installed ## re-pin requirements.lock from pyproject.toml (needs PyPI)
+	$(BIN)/uv pip compile --group pyproject.toml:test --group pyproject.toml:lock \
+	  --generate-hashes --universal --python-version 3.11 \
+	  --custom-compile-command "make lock" -o requirements.lock

@@ -1,0 +1,93 @@
+"""Sphinx configuration for the Anchor SOP manual."""
+
+import sys
+from pathlib import Path
+
+# Local extensions live beside this file, whatever the working directory.
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
+# -- Project information -----------------------------------------------------
+
+project = "Anchor SOP"
+author = "Anchor MSP"
+
+# -- General configuration ---------------------------------------------------
+
+extensions = [
+    "myst_parser",
+    "sphinx_copybutton",
+    "sphinx_design",
+    # local, in _ext/
+    "nested_fences",
+    "offline_linkcheck",
+]
+
+source_suffix = {".md": "markdown"}
+root_doc = "index"
+templates_path = ["_templates"]
+
+# The source directory is the repository root: everything that is not a page
+# must be excluded here, or Sphinx would publish it.
+exclude_patterns = [
+    "_build",
+    "_ext",
+    "_static",
+    "_templates",
+    ".ci",
+    ".github",
+    ".pytest_cache",
+    ".venv",
+    "venv*",
+    "README.md",
+    "tests",
+]
+
+# -- Options for Markdown files ----------------------------------------------
+
+myst_enable_extensions = [
+    "colon_fence",  # ::: fences for sphinx-design components
+    "tasklist",  # - [ ] checklists render as checkboxes
+]
+# Headings get GitHub-style slugs, so [text](page.md#slug) links are checked.
+myst_heading_anchors = 3
+
+# -- Options for HTML output -------------------------------------------------
+
+html_theme = "furo"
+html_title = "Anchor SOP"
+html_static_path = ["_static"]
+html_css_files = ["anchor.css"]
+
+# Readers get pages, not their Markdown sources.
+html_copy_source = False
+html_show_sourcelink = False
+html_show_sphinx = False
+html_show_copyright = False
+
+html_theme_options = {
+    # The seed's palette. Its light primary is almost black, so it stays the
+    # brand colour and links get an indigo that reads as a link (AA: 8.1:1 on
+    # white, 7.6:1 on Furo's dark background).
+    "light_css_variables": {
+        "color-brand-primary": "#1a1a2e",
+        "color-brand-content": "#4040b0",
+        "color-brand-visited": "#6b4fbb",
+        "font-stack": "system-ui, -apple-system, sans-serif",
+    },
+    "dark_css_variables": {
+        "color-brand-primary": "#a0a0c0",
+        "color-brand-content": "#9d9dff",
+        "color-brand-visited": "#c0b0ff",
+    },
+}
+
+# -- Options for the link checker --------------------------------------------
+
+linkcheck_anchors = True
+linkcheck_timeout = 15
+# CI has no internet: set SOP_LINKCHECK_OFFLINE=1 there (see _ext/offline_linkcheck.py).
+
+# -- Options for sphinx-copybutton -------------------------------------------
+
+# Copy exactly what the block shows: the templates contain no prompts to strip.
+copybutton_prompt_text = ""
