@@ -1,0 +1,65 @@
+"""Shared fixtures: the manual built once per session under the gate, and
+throwaway copies of the site to plant defects in."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+ROOT = Path(__file__).resolve().parent.parent
+# The gate flags, as the Makefile passes them (test_project checks they agree).
+GATE = ["-W", "-n", "--keep-going"]
+# The local extensions are importable by the unit tests, as conf.py makes them for Sphinx.
+sys.path.insert(0, str(ROOT / "_ext"))
+# Not part of the site: left out of the copies that tests plant defects in.
+NOT_SITE = {".git", ".venv", "_build", "tests", ".pytest_cache", ".ci", ".github", "__pycache__"}
+
+
+@dataclass
+class Build:
+    returncode: int
+    output: str
+    outdir: Path
+
+    @property
+    def warnings(self) -> list[str]:
+        return [line for line in self.output.splitlines() if "WARNING:" in line]
+
+    def html(self, page: str) -> BeautifulSoup:
+        return BeautifulSoup((self.outdir / page).read_text(encoding="utf-8"), "html.parser")
+
+
+def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html", env: dict | None = None) -> Build:
+    """Run sphinx-build as the Makefile does, from a fresh environment (-E)."""
+    cmd = [
+        sys.executable, "-m", "sphinx", "-b", builder, *GATE, "-E", "-q",
+        "-d", str(outdir.with_name(outdir.name + "-doctrees")), str(srcdir), str(outdir),
+    ]
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600
+    )
+    return Build(proc.returncode, proc.stdout + proc.stderr, outdir)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Build:
+    """The real manual, built once for the whole session."""
+    build = sphinx_build(ROOT, tmp_path_factory.mktemp("site") / "html")
+    if build.returncode != 0:
+        pytest.fail(f"the manual does not build under the gate:\n{build.output}")
+    return build
+
+
+@pytest.fixture
+def site_copy(tmp_path) -> Path:
+    """A copy of the site's sources, safe to break."""
+    dest = tmp_path / "site"
+    shutil.copytree(ROOT, dest, ignore=lambda d, names: [n for n in names if n in NOT_SITE and Path(d) == ROOT])
+    return dest
