@@ -12,7 +12,7 @@ SPHINXBUILD = $(BIN)/sphinx-build
 SERVE_PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help html linkcheck test serve clean lock
+.PHONY: help html linkcheck test review serve clean lock
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -37,6 +37,11 @@ linkcheck: $(VENV)/.installed ## check every external link (SOP_LINKCHECK_OFFLIN
 
 test: $(VENV)/.installed ## run every gate and test, as CI does
 	$(BIN)/python -m pytest
+
+# make turns any failing recipe into its own exit status 2; the script's own
+# status (0 current, 1 overdue, 2 invalid) shows as "Error 1" or "Error 2".
+review: $(VENV)/.installed ## print every page's review state; fails if one is overdue (SOP_TODAY=YYYY-MM-DD)
+	@$(BIN)/python _ext/sop_review.py
 
 serve: $(VENV)/.installed ## live preview on 127.0.0.1:8000 (SERVE_PORT=…), rebuilt and reloaded on save
 	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port $(SERVE_PORT) \

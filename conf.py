@@ -20,6 +20,8 @@ extensions = [
     # local, in _ext/
     "nested_fences",
     "offline_linkcheck",
+    "sop_metadata",
+    "review_status",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -80,6 +82,15 @@ html_theme_options = {
         "color-brand-visited": "#c0b0ff",
     },
 }
+
+# -- Options for SOP metadata (_ext/sop_review.py) ---------------------------
+
+# Procedure pages are reviewed every 12 months unless their front matter says
+# `review_every: N`.
+sop_review_every_months = 12
+# Pages that are not procedures and need no owner or review date: the landing
+# page, the section indexes, and the generated review page.
+sop_exempt_pages = ["index", "*/index", "review-status"]
 
 # -- Options for the link checker --------------------------------------------
 

@@ -22,6 +22,12 @@ sys.path.insert(0, str(ROOT / "_ext"))
 NOT_SITE = {".git", ".venv", "_build", "tests", ".pytest_cache", ".ci", ".github", "__pycache__"}
 
 
+def environ(changes: dict | None) -> dict:
+    """os.environ with ``changes`` applied; a value of None removes the variable."""
+    merged = {**os.environ, **(changes or {})}
+    return {key: value for key, value in merged.items() if value is not None}
+
+
 @dataclass
 class Build:
     returncode: int
@@ -36,22 +42,32 @@ class Build:
         return BeautifulSoup((self.outdir / page).read_text(encoding="utf-8"), "html.parser")
 
 
-def sphinx_build(srcdir: Path, outdir: Path, builder: str = "html", env: dict | None = None) -> Build:
-    """Run sphinx-build as the Makefile does, from a fresh environment (-E)."""
+def sphinx_build(
+    srcdir: Path,
+    outdir: Path,
+    builder: str = "html",
+    env: dict | None = None,
+    fresh: bool = True,
+    jobs: str = "auto",
+) -> Build:
+    """Run sphinx-build as the Makefile does; from a fresh environment (-E)
+    unless ``fresh`` is false, as a writer's incremental ``make html``."""
     cmd = [
-        sys.executable, "-m", "sphinx", "-b", builder, *GATE, "-E", "-q",
-        "-d", str(outdir.with_name(outdir.name + "-doctrees")), str(srcdir), str(outdir),
+        sys.executable, "-m", "sphinx", "-b", builder, *GATE, *(["-E"] if fresh else []),
+        "-j", jobs, "-q", "-d", str(outdir.with_name(outdir.name + "-doctrees")), str(srcdir), str(outdir),
     ]
-    proc = subprocess.run(
-        cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=600
-    )
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=environ(env), timeout=600)
     return Build(proc.returncode, proc.stdout + proc.stderr, outdir)
+
+
+# The day the session's build computes review states for (see test_review).
+REVIEW_DAY = "2027-03-20"
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Build:
     """The real manual, built once for the whole session."""
-    build = sphinx_build(ROOT, tmp_path_factory.mktemp("site") / "html")
+    build = sphinx_build(ROOT, tmp_path_factory.mktemp("site") / "html", env={"SOP_TODAY": REVIEW_DAY})
     if build.returncode != 0:
         pytest.fail(f"the manual does not build under the gate:\n{build.output}")
     return build

@@ -44,6 +44,8 @@ def both(*plants):
     return plant
 
 
+POLICY = "secrets-management/secrets-management-policy.md"
+
 CASES = {
     "broken-page-link": (
         append("backup-and-restore/backup-policy.md", "\nSee the [missing page](/backup-and-restore/no-such-policy.md).\n"),
@@ -81,8 +83,48 @@ CASES = {
         "backup-and-restore/restore-testing-policy.md", True, r"duplicate label retention",
     ),
     "malformed-front-matter": (
-        edit("backup-and-restore/backup-policy.md", "# Backup Policy", "---\nowner: [Anchor MSP\n---\n# Backup Policy"),
+        edit("backup-and-restore/backup-policy.md", "owner: Anchor", "owner: [Anchor"),
         "backup-and-restore/backup-policy.md", True, r"Malformed YAML",
+    ),
+    # SOP metadata (_ext/sop_metadata.py)
+    "missing-owner": (
+        edit(POLICY, "owner: Anchor MSP Operations Lead\n", ""),
+        POLICY, True, r"front matter has no 'owner'",
+    ),
+    "missing-last-reviewed": (
+        edit(POLICY, "last_reviewed: 2026-04-04\n", ""),
+        POLICY, True, r"front matter has no 'last_reviewed'",
+    ),
+    "malformed-date": (
+        edit(POLICY, "last_reviewed: 2026-04-04", "last_reviewed: 04/04/2026"),
+        POLICY, True, r"'04/04/2026' is not a date in the form YYYY-MM-DD",
+    ),
+    "impossible-date": (
+        edit(POLICY, "last_reviewed: 2026-04-04", "last_reviewed: 2026-02-30"),
+        POLICY, True, r"'2026-02-30' is not a real date",
+    ),
+    "future-date": (
+        edit(POLICY, "last_reviewed: 2026-04-04", "last_reviewed: 2999-01-01"),
+        POLICY, True, r"2999-01-01 is in the future",
+    ),
+    "unknown-status": (
+        edit(POLICY, "last_reviewed: 2026-04-04", "last_reviewed: 2026-04-04\nstatus: aproved"),
+        POLICY, True, r"status 'aproved' is not one of: approved, draft",
+    ),
+    "unknown-key": (
+        edit(POLICY, "last_reviewed: 2026-04-04", "last_reviwed: 2026-04-04"),
+        POLICY, True, r"unknown front-matter key 'last_reviwed' \(did you mean 'last_reviewed'\?\)",
+    ),
+    "bad-review-interval": (
+        edit(POLICY, "last_reviewed: 2026-04-04", "last_reviewed: 2026-04-04\nreview_every: twelve"),
+        POLICY, True, r"review_every 'twelve' is not a whole number of months",
+    ),
+    "page-added-without-metadata": (
+        both(
+            write("runbooks/acme-payments-api.md", "# Acme Payments API Runbook\n\nText.\n"),
+            edit("runbooks/index.md", "runbook-template\n", "runbook-template\nacme-payments-api\n"),
+        ),
+        "runbooks/acme-payments-api.md", True, r"front matter has no 'owner'",
     ),
 }
 
@@ -98,3 +140,15 @@ def test_gate_fails_and_names_the_file(case, site_copy, tmp_path):
     location = re.escape(str(site_copy / path)) + (r":\d+" if has_line else "")
     pattern = re.compile(location + r": WARNING: .*" + message)
     assert any(pattern.search(w) for w in build.warnings), build.output
+
+
+def test_one_run_lists_every_bad_page(site_copy, tmp_path):
+    edit(POLICY, "owner: Anchor MSP Operations Lead\n", "")(site_copy)
+    edit("backup-and-restore/backup-policy.md", "2026-04-04", "2026-13-01")(site_copy)
+    edit("runbooks/runbook-template.md", "last_reviewed", "last_reviwed")(site_copy)
+
+    build = sphinx_build(site_copy, tmp_path / "html")
+
+    assert build.returncode != 0
+    named = {w.split(":")[0].removeprefix(str(site_copy) + "/") for w in build.warnings}
+    assert {POLICY, "backup-and-restore/backup-policy.md", "runbooks/runbook-template.md"} <= named
