@@ -22,6 +22,9 @@ extensions = [
     "offline_linkcheck",
     "sop_metadata",
     "review_status",
+    "severity",
+    "flows",
+    "section_cards",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -89,8 +92,8 @@ html_theme_options = {
 # `review_every: N`.
 sop_review_every_months = 12
 # Pages that are not procedures and need no owner or review date: the landing
-# page, the section indexes, and the generated review page.
-sop_exempt_pages = ["index", "*/index", "review-status"]
+# page, the section indexes, the generated review page and the glossary.
+sop_exempt_pages = ["index", "*/index", "review-status", "glossary"]
 
 # -- Options for the link checker --------------------------------------------
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ENV_VAR = "SOP_LINKCHECK_OFFLINE"
-OTHER_HOSTS = r"^(?!https?://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$))"
+OTHER_HOSTS = r"^https?://(?!(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$))"
 
 
 def _skip_other_hosts(app: Sphinx, config: Config) -> None:

@@ -30,7 +30,7 @@ from sop_review import (
     unreadable_date,
     validate,
 )
-from test_structure import PAGES, text
+from test_structure import DRAFT_PAGES, PAGES, SEED_PAGES, text
 
 TODAY = date(2026, 12, 4)
 
@@ -196,14 +196,16 @@ def test_each_procedure_page_has_one_header_under_its_title(site, page):
     assert len(html.select(".sop-page-meta")) == 1
     # directly under the title
     assert html.select_one("article section > h1").find_next_sibling().get("class")[0] == "sop-page-meta"
+    reviewed = "2026-04-04" if page in SEED_PAGES else "2026-12-04"
     assert header_fields(html) == {
         "Owner": "Anchor MSP Operations Lead",
-        "Last reviewed": "2026-04-04",
-        "Next review due": "2027-04-04",
+        "Last reviewed": reviewed,
+        "Next review due": reviewed.replace("2026", "2027"),
     }
     # the seed's hand-written bold lines are gone
     assert not [s for s in html.select("article strong") if text(s).startswith(("Owner:", "Last reviewed:"))]
-    assert not html.select(".sop-draft")
+    drafts = [text(d.select_one(".admonition-title")) for d in html.select(".sop-page-meta .sop-draft")]
+    assert drafts == (["Draft — not approved"] if page in DRAFT_PAGES else [])
 
 
 @pytest.mark.parametrize("page", ["index.html", "runbooks/index.html", "review-status.html"])
@@ -218,13 +220,17 @@ def dashboard(build) -> list[list[str]]:
 
 def test_review_status_page_for_a_pinned_day(site):
     page = site.html("review-status.html")
-    assert f"Computed for {REVIEW_DAY}: 15 procedure pages" in text(page.select_one(".sop-review-day"))
+    assert f"Computed for {REVIEW_DAY}: 18 procedure pages" in text(page.select_one(".sop-review-day"))
     assert [text(th) for th in page.select("article table thead th")] == [
         "Page", "Section", "Owner", "Last reviewed", "Next due", "State",
     ]
     rows = dashboard(site)
     assert sorted(row[0] for row in rows) == sorted(PAGES.values())
-    assert all(row[2:] == ["Anchor MSP Operations Lead", "2026-04-04", "2027-04-04", "due within 30 days"] for row in rows)
+    seeds = [row for row in rows if row[0] in SEED_PAGES.values()]
+    assert all(row[2:] == ["Anchor MSP Operations Lead", "2026-04-04", "2027-04-04", "due within 30 days"] for row in seeds)
+    drafts = [row for row in rows if row[0] in DRAFT_PAGES.values()]
+    assert all(row[2:] == ["Anchor MSP Operations Lead", "2026-12-04", "2027-12-04", "draft"] for row in drafts)
+    assert [row[4] for row in rows] == sorted(row[4] for row in rows)
     links = {text(a): a["href"] for a in page.select("article table tbody a.reference")}
     assert links == {title: path for path, title in PAGES.items()}
     assert dict(row[:2] for row in rows)["Backup Policy"] == "Backup and Restore"
@@ -249,7 +255,7 @@ def test_drafts_and_overdue_pages_show_as_such_without_failing_the_gate(site_cop
     assert rows[0][0] == "Restore Testing Policy" and rows[0][4:] == ["2026-10-04", "overdue"]
     assert dict((row[0], row[5]) for row in rows)["Backup Policy"] == "draft"
     summary = text(build.html("review-status.html").select_one(".sop-review-day"))
-    assert "13 due within 30 days, 1 overdue, 1 draft" in summary
+    assert "13 due within 30 days, 1 overdue, 4 draft" in summary
 
 
 def plant_front_matter(page: Path, line: str) -> None:
@@ -272,8 +278,8 @@ def test_incremental_build_updates_the_page_and_the_dashboard(site_copy, tmp_pat
 
     assert again.returncode == 0, again.output
     assert header_fields(again.html("backup-and-restore/backup-policy.html"))["Next review due"] == "2027-11-01"
-    rows = dashboard(again)
-    assert rows[-1][:1] + rows[-1][3:] == ["Backup Policy", "2026-11-01", "2027-11-01", "current"]
+    rows = {row[0]: row for row in dashboard(again)}
+    assert rows["Backup Policy"][3:] == ["2026-11-01", "2027-11-01", "current"]
     assert (out / "backup-and-restore/restore-testing-policy.html").read_bytes() == untouched
 
     # nothing changed but the day: the dashboard still follows it
@@ -306,7 +312,7 @@ def review(root: Path, **env) -> subprocess.CompletedProcess:
 def test_make_review_passes_while_nothing_is_overdue():
     result = review(ROOT, SOP_TODAY="2026-12-04")
     assert result.returncode == 0, result.stderr
-    assert "Review status for 2026-12-04: 15 procedure pages" in result.stdout
+    assert "Review status for 2026-12-04: 18 procedure pages" in result.stdout
     assert "Nothing is overdue." in result.stdout
 
 
