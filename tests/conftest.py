@@ -79,3 +79,35 @@ def site_copy(tmp_path) -> Path:
     dest = tmp_path / "site"
     shutil.copytree(ROOT, dest, ignore=lambda d, names: [n for n in names if n in NOT_SITE and Path(d) == ROOT])
     return dest
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """Replace the one occurrence of ``old`` in a page: the plant must take."""
+    source = path.read_text(encoding="utf-8")
+    assert source.count(old) == 1, f"{old!r} is not in {path} exactly once: the plant would not take"
+    path.write_text(source.replace(old, new), encoding="utf-8")
+
+
+# Contradictions and a missing term link, planted in one copy of the site for
+# test_facts and test_content, so that one build serves every planted check.
+PLANTS = [
+    ("monitoring-and-alerting/alert-severity-matrix.md", "| `#alerts-high` | 1 hour |", "| `#alerts-urgent` | 1 hour |"),
+    ("monitoring-and-alerting/sms-escalation-policy.md", "within 15 minutes of receiving the SMS", "within 20 minutes of receiving the SMS"),
+    ("backup-and-restore/backup-policy.md", "**{term}`High`** severity", "**Urgent** severity"),
+    ("monitoring-and-alerting/slack-alert-routing-policy.md", "{severity}`Medium` → `#alerts-medium`", "{severity}`Medium` → `#alerts-low`"),
+    ("glossary.md", "Twilio\n  SMS escalation.\n", "Twilio\n  SMS escalation.\n\nPagerDuty\n  On-call paging.\n"),
+    ("secrets-management/secrets-management-policy.md", "stored in **{term}`Vault`**", "stored in **Vault**"),
+]
+
+
+@pytest.fixture(scope="session")
+def planted(tmp_path_factory) -> Build:
+    """The manual with PLANTS applied, built once."""
+    copy = tmp_path_factory.mktemp("planted") / "site"
+    shutil.copytree(ROOT, copy, ignore=lambda d, names: [n for n in names if n in NOT_SITE and Path(d) == ROOT])
+    for page, old, new in PLANTS:
+        replace_once(copy / page, old, new)
+    build = sphinx_build(copy, copy.parent / "html", env={"SOP_TODAY": REVIEW_DAY})
+    if build.returncode != 0:
+        pytest.fail(f"the planted copy does not build:\n{build.output}")
+    return build

@@ -86,6 +86,18 @@ CASES = {
         edit("backup-and-restore/backup-policy.md", "owner: Anchor", "owner: [Anchor"),
         "backup-and-restore/backup-policy.md", True, r"Malformed YAML",
     ),
+    "undefined-glossary-term": (
+        append("runbooks/runbook-template.md", "\nPage the {term}`duty manager` first.\n"),
+        "runbooks/runbook-template.md", True, r"term not in glossary: 'duty manager'",
+    ),
+    "unknown-severity": (
+        edit("monitoring-and-alerting/slack-alert-routing-policy.md", "{severity}`High` |", "{severity}`Urgent` |"),
+        "monitoring-and-alerting/slack-alert-routing-policy.md", True, r"unknown severity 'Urgent'",
+    ),
+    "flow-with-an-empty-step": (
+        edit("change-management/production-change-policy.md", "Submitted → Reviewed →", "Submitted → → Reviewed →"),
+        "change-management/production-change-policy.md", True, r"empty step in flow row",
+    ),
     # SOP metadata (_ext/sop_metadata.py)
     "missing-owner": (
         edit(POLICY, "owner: Anchor MSP Operations Lead\n", ""),
