@@ -35,7 +35,13 @@ html: $(VENV)/.installed ## build the site into _build/html (fails on any warnin
 linkcheck: $(VENV)/.installed ## check every external link (SOP_LINKCHECK_OFFLINE=1 skips other hosts)
 	$(SPHINXBUILD) -b linkcheck $(GATEOPTS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees . $(BUILDDIR)/linkcheck
 
+# The browser tests use Debian's chromium (or SOP_CHROMIUM); without one,
+# fetch Playwright's own build (this needs the internet).
 test: $(VENV)/.installed ## run every gate and test, as CI does
+	@if [ -z "$$SOP_CHROMIUM" ] && [ ! -x /usr/bin/chromium ]; then \
+	  echo "No /usr/bin/chromium: fetching Playwright's Chromium (needs the internet)"; \
+	  $(BIN)/playwright install chromium; \
+	fi
 	$(BIN)/python -m pytest
 
 # make turns any failing recipe into its own exit status 2; the script's own

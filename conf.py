@@ -25,6 +25,8 @@ extensions = [
     "severity",
     "flows",
     "section_cards",
+    "search_ranking",
+    "a11y",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -62,6 +64,10 @@ html_theme = "furo"
 html_title = "Anchor SOP"
 html_static_path = ["_static"]
 html_css_files = ["anchor.css"]
+html_js_files = [("checklists.js", {"defer": "defer"}), ("print.js", {"defer": "defer"})]
+
+# Sphinx's search, with ranking rules for the manual (_ext/search_ranking.py).
+html_search_scorer = "_ext/search_scorer.js"
 
 # Readers get pages, not their Markdown sources.
 html_copy_source = False

@@ -47,7 +47,8 @@ def header(review: Review) -> nodes.container:
         ("Next review due", review.next_due.isoformat()),
     ):
         fields += nodes.field("", nodes.field_name(text=name), nodes.field_body("", nodes.paragraph(text=value)))
-    block = nodes.container(classes=["sop-page-meta"])
+    # no-search: the same owner on every page is no reason to find a page
+    block = nodes.container(classes=["sop-page-meta", "no-search"])
     if review.status == "draft":
         notice = nodes.admonition(classes=["sop-draft", "warning"])
         notice += nodes.title(text="Draft — not approved")

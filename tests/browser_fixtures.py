@@ -1,0 +1,141 @@
+"""Browser fixtures: the built manual served on 127.0.0.1, and Chromium.
+
+Chromium is Debian's (/usr/bin/chromium, or SOP_CHROMIUM), driven by
+Playwright through ``executable_path``, so nothing is downloaded. Without it,
+Playwright's own build is used if ``playwright install chromium`` fetched one;
+with neither, the tests fail (never skip) and say how to get one.
+
+Every page a test opens records the requests it makes; a request to any host
+but the test server fails the test.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+HOW_TO_GET_CHROMIUM = (
+    "The browser tests need Chromium. Install Debian's (apt-get install chromium), "
+    "or point SOP_CHROMIUM at a Chrome or Chromium binary, or fetch Playwright's own "
+    "build with `.venv/bin/playwright install chromium` (needs the internet)."
+)
+
+
+# Figures the browser tests measure, printed at the end of the run (no test
+# asserts a time: this machine is noisy).
+MEASURED: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if MEASURED:
+        terminalreporter.section("measured in the browser")
+        for line in MEASURED:
+            terminalreporter.write_line(line)
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium, or SOP_CHROMIUM; None means Playwright's own build."""
+    configured = os.environ.get("SOP_CHROMIUM", "/usr/bin/chromium")
+    return configured if Path(configured).exists() else None
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        # A browser that cancels a request it no longer needs is no error.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@functools.cache
+def _handler(directory: str):
+    return functools.partial(QuietHandler, directory=directory)
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    """The session's build of the manual, served on 127.0.0.1 (a free port)."""
+    httpd = Server(("127.0.0.1", 0), _handler(str(site.outdir)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    with sync_playwright() as driver:
+        yield driver
+
+
+def launch(playwright, **options):
+    try:
+        return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, **options)
+    except PlaywrightError as err:
+        pytest.fail(f"{HOW_TO_GET_CHROMIUM}\n{err}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    chromium = launch(playwright)
+    yield chromium
+    chromium.close()
+
+
+def foreign(requests: list[str], base: str) -> list[str]:
+    """The requests that went to any host but the test server."""
+    own = urlsplit(base).netloc
+    return [url for url in requests if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).netloc != own]
+
+
+def record(page) -> list[str]:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    return requests
+
+
+@pytest.fixture
+def new_page(browser, server):
+    """Open pages in fresh browser contexts; each fails its test on a request to another host."""
+    contexts = []
+
+    def open_page(path: str = "", **context_options):
+        context = browser.new_context(**context_options)
+        page = context.new_page()
+        page.requests = record(page)
+        contexts.append((context, page))
+        if path is not None:
+            page.goto(f"{server}/{path}")
+        return page
+
+    yield open_page
+    for context, page in contexts:
+        requests = page.requests
+        context.close()
+        assert foreign(requests, server) == [], "a page requested another host"
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page(None)
