@@ -12,7 +12,7 @@ SPHINXBUILD = $(BIN)/sphinx-build
 SERVE_PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help html linkcheck test review serve clean lock
+.PHONY: help html pdf epub offline site linkcheck test review serve clean lock
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +31,21 @@ html: $(VENV)/.installed ## build the site into _build/html (fails on any warnin
 	  echo "      untouched pages are not repeated. 'make clean html' or 'make test' runs the full gate."; \
 	fi
 	$(SPHINXBUILD) -b html $(GATEOPTS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html
+
+pdf: $(VENV)/.installed ## the PDF edition, _build/pdf/anchor-sop.pdf (printed by Chromium)
+	$(SPHINXBUILD) -b pdf $(GATEOPTS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees-pdf . $(BUILDDIR)/pdf
+
+epub: $(VENV)/.installed ## the EPUB edition, _build/epub/anchor-sop.epub
+	$(SPHINXBUILD) -b epub $(GATEOPTS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees-epub . $(BUILDDIR)/epub
+
+offline: html ## the site as a zip to read from disk, _build/anchor-sop-html.zip
+	$(BIN)/python tools/publish.py $(BUILDDIR)/html $(BUILDDIR)/anchor-sop-html.zip
+
+# What a deploy publishes: the site, with the PDF and EPUB of the same
+# sources in its downloads/ folder, and the zip of all of it.
+site: html pdf epub ## everything a deploy publishes: the site with its PDF, EPUB and zip
+	$(BIN)/python tools/publish.py $(BUILDDIR)/html $(BUILDDIR)/pdf/anchor-sop.pdf \
+	  $(BUILDDIR)/epub/anchor-sop.epub $(BUILDDIR)/anchor-sop-html.zip
 
 linkcheck: $(VENV)/.installed ## check every external link (SOP_LINKCHECK_OFFLINE=1 skips other hosts)
 	$(SPHINXBUILD) -b linkcheck $(GATEOPTS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees . $(BUILDDIR)/linkcheck

@@ -10,6 +10,8 @@ sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "Anchor SOP"
 author = "Anchor MSP"
+# The EPUB needs a version; the manual is versioned by its git history.
+version = release = "1.0"
 
 # -- General configuration ---------------------------------------------------
 
@@ -27,6 +29,8 @@ extensions = [
     "section_cards",
     "search_ranking",
     "a11y",
+    "editions",
+    "pdf_builder",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -47,6 +51,7 @@ exclude_patterns = [
     "venv*",
     "README.md",
     "tests",
+    "tools",
 ]
 
 # -- Options for Markdown files ----------------------------------------------
@@ -100,6 +105,18 @@ sop_review_every_months = 12
 # Pages that are not procedures and need no owner or review date: the landing
 # page, the section indexes, the generated review page and the glossary.
 sop_exempt_pages = ["index", "*/index", "review-status", "glossary"]
+
+# -- Options for the offline editions (make pdf, make epub) ------------------
+
+epub_basename = "anchor-sop"
+epub_title = "Anchor SOP"
+epub_author = author
+epub_publisher = author
+epub_copyright = "Anchor MSP — Internal Use Only"
+epub_theme = "epub"
+epub_show_urls = "no"
+# An EPUB has no search page, and does not print (_ext/editions.py).
+epub_exclude_files = ["search.html", "_static/print.css"]
 
 # -- Options for the link checker --------------------------------------------
 

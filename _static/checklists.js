@@ -20,7 +20,10 @@
     }
   };
 
-  const lists = [...document.querySelectorAll("ul.contains-task-list")];
+  // Printed editions replace the boxes with glyphs: only lists with boxes run.
+  const lists = [...document.querySelectorAll("ul.contains-task-list")].filter((list) =>
+    list.querySelector("input.task-list-item-checkbox"),
+  );
   if (!lists.length) return;
   const stored = load();
   const all = [];

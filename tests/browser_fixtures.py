@@ -1,9 +1,8 @@
 """Browser fixtures: the built manual served on 127.0.0.1, and Chromium.
 
-Chromium is Debian's (/usr/bin/chromium, or SOP_CHROMIUM), driven by
-Playwright through ``executable_path``, so nothing is downloaded. Without it,
-Playwright's own build is used if ``playwright install chromium`` fetched one;
-with neither, the tests fail (never skip) and say how to get one.
+Chromium comes from _ext/chromium.py: Debian's, driven by Playwright through
+``executable_path``, so nothing is downloaded. With none at all, the tests
+fail (never skip) and say how to get one.
 
 Every page a test opens records the requests it makes; a request to any host
 but the test server fails the test.
@@ -12,26 +11,18 @@ but the test server fails the test.
 from __future__ import annotations
 
 import functools
-import os
 import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
-HOW_TO_GET_CHROMIUM = (
-    "The browser tests need Chromium. Install Debian's (apt-get install chromium), "
-    "or point SOP_CHROMIUM at a Chrome or Chromium binary, or fetch Playwright's own "
-    "build with `.venv/bin/playwright install chromium` (needs the internet)."
-)
+import chromium
+from chromium import FLAGS as CHROMIUM_FLAGS
+from chromium import executable as chromium_path
 
 
 # Figures the browser tests measure, printed at the end of the run (no test
@@ -44,12 +35,6 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("measured in the browser")
         for line in MEASURED:
             terminalreporter.write_line(line)
-
-
-def chromium_path() -> str | None:
-    """Debian's Chromium, or SOP_CHROMIUM; None means Playwright's own build."""
-    configured = os.environ.get("SOP_CHROMIUM", "/usr/bin/chromium")
-    return configured if Path(configured).exists() else None
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -91,16 +76,16 @@ def playwright():
 
 def launch(playwright, **options):
     try:
-        return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, **options)
+        return chromium.launch(playwright, **options)
     except PlaywrightError as err:
-        pytest.fail(f"{HOW_TO_GET_CHROMIUM}\n{err}", pytrace=False)
+        pytest.fail(f"{chromium.HOW_TO_GET}\n{err}", pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def browser(playwright):
-    chromium = launch(playwright)
-    yield chromium
-    chromium.close()
+    instance = launch(playwright)
+    yield instance
+    instance.close()
 
 
 def foreign(requests: list[str], base: str) -> list[str]:
