@@ -12,7 +12,7 @@ SPHINXBUILD = $(BIN)/sphinx-build
 SERVE_PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help html pdf epub offline site linkcheck test review serve clean lock
+.PHONY: help html pdf epub offline site linkcheck lint test review serve new inventory csp clean lock
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -52,7 +52,10 @@ linkcheck: $(VENV)/.installed ## check every external link (SOP_LINKCHECK_OFFLIN
 
 # The browser tests use Debian's chromium (or SOP_CHROMIUM); without one,
 # fetch Playwright's own build (this needs the internet).
-test: $(VENV)/.installed ## run every gate and test, as CI does
+lint: $(VENV)/.installed ## secrets, spelling, Markdown and whitespace (as pre-commit runs them)
+	$(BIN)/python tools/lint.py
+
+test: lint ## run every gate and test, as CI does
 	@if [ -z "$$SOP_CHROMIUM" ] && [ ! -x /usr/bin/chromium ]; then \
 	  echo "No /usr/bin/chromium: fetching Playwright's Chromium (needs the internet)"; \
 	  $(BIN)/playwright install chromium; \
@@ -64,6 +67,16 @@ test: $(VENV)/.installed ## run every gate and test, as CI does
 review: $(VENV)/.installed ## print every page's review state; fails if one is overdue (SOP_TODAY=YYYY-MM-DD)
 	@$(BIN)/python _ext/sop_review.py
 
+new: $(VENV)/.installed ## scaffold a page: KIND=runbook|decision|policy TITLE="…" [SECTION=…]
+	@$(BIN)/python tools/new_page.py
+
+inventory: $(VENV)/.installed ## rewrite deep-links.txt from a fresh build, after adding or moving pages
+	$(SPHINXBUILD) -b html -E -q $(GATEOPTS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html
+	$(BIN)/python tools/deep_links.py $(BUILDDIR)/html
+
+csp: html ## rewrite vercel.json's Content-Security-Policy from the hashes the build emits
+	$(BIN)/python tools/csp.py $(BUILDDIR)/html
+
 serve: $(VENV)/.installed ## live preview on 127.0.0.1:8000 (SERVE_PORT=…), rebuilt and reloaded on save
 	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port $(SERVE_PORT) \
 	  --ignore '*/$(VENV)/*' --ignore '*/tests/*' --ignore '*/.git/*' --ignore '*/.pytest_cache/*' \
@@ -73,6 +86,6 @@ clean: ## remove _build
 	rm -rf $(BUILDDIR)
 
 lock: $(VENV)/.installed ## re-pin requirements.lock from pyproject.toml (needs PyPI)
-	$(BIN)/uv pip compile --group pyproject.toml:test --group pyproject.toml:lock \
+	$(BIN)/uv pip compile --group pyproject.toml:test --group pyproject.toml:lint --group pyproject.toml:lock \
 	  --generate-hashes --universal --python-version 3.11 \
 	  --custom-compile-command "make lock" -o requirements.lock

@@ -17,8 +17,10 @@ version = release = "1.0"
 
 extensions = [
     "myst_parser",
+    "notfound.extension",
     "sphinx_copybutton",
     "sphinx_design",
+    "sphinx_reredirects",
     # local, in _ext/
     "nested_fences",
     "offline_linkcheck",
@@ -31,6 +33,8 @@ extensions = [
     "a11y",
     "editions",
     "pdf_builder",
+    "deep_links",
+    "noindex",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -117,6 +121,16 @@ epub_theme = "epub"
 epub_show_urls = "no"
 # An EPUB has no search page, and does not print (_ext/editions.py).
 epub_exclude_files = ["search.html", "_static/print.css"]
+
+# -- Options for publishing (vercel.json, deep-links.txt) --------------------
+
+# The 404 page links to /_static/…: the site is served from the root.
+notfound_urls_prefix = "/"
+# Moved pages: {"old/docname": "new/page.html"} (sphinx-reredirects), and
+# moved anchors: {"docname#old-id": "new-id"} (_ext/deep_links.py). Alert
+# rules and chat threads link into the manual: never just delete a URL.
+redirects = {}
+sop_anchor_redirects = {}
 
 # -- Options for the link checker --------------------------------------------
 

@@ -4,7 +4,9 @@ Sphinx's own search scores every page that mentions a word alike, breaks ties
 alphabetically, and ranks the glossary's index entries above everything, so
 "Vault" found the Secrets Management Policy eighth. This extension gives the
 manual's scorer (``search_scorer.js``, set as ``html_search_scorer``) two
-facts, in one small script on the search page only:
+facts, in ``_static/sop-search-hints.js``, which only the search page loads
+(a file, not an inline script, so the site's Content-Security-Policy does not
+change when the glossary does):
 
 * ``homes``: each glossary term → the page its definition cites first. That
   page is the term's home (Vault → Secrets Management Policy), and ranks
@@ -20,6 +22,7 @@ environment with purge and merge, so incremental and parallel builds agree.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docutils import nodes
@@ -73,13 +76,21 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildE
     _store(env).update({d: h for d, h in _store(other).items() if d in docnames})
 
 
-def _hints(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object) -> None:
-    if pagename != "search":
+HINTS = "sop-search-hints.js"
+
+
+def _load_hints(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: object) -> None:
+    if pagename == "search":
+        app.add_js_file(HINTS, priority=100)
+
+
+def _write_hints(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or not getattr(app.builder, "search", False):
         return
     homes = {term: home for docs in sorted(_store(app.env).items()) for term, home in docs[1].items()}
     hubs = sorted(d for d in app.env.found_docs if is_exempt(d, app.config.sop_exempt_pages))
-    data = json.dumps({"homes": dict(sorted(homes.items())), "hubs": hubs}, sort_keys=True)
-    app.add_js_file(None, body=f"const SOP_SEARCH = {data};", priority=100)
+    data = json.dumps({"homes": dict(sorted(homes.items())), "hubs": hubs}, sort_keys=True, indent=1)
+    (Path(app.outdir) / "_static" / HINTS).write_text(f"const SOP_SEARCH = {data};\n", encoding="utf-8")
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
@@ -87,5 +98,6 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("doctree-read", _collect)
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
-    app.connect("html-page-context", _hints)
+    app.connect("html-page-context", _load_hints)
+    app.connect("build-finished", _write_hints)
     return {"version": "1", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -92,8 +92,11 @@ def check_date(value: str, today: date) -> str | None:
 
 
 def check_owner(value: str) -> str | None:
-    if not str(value).strip() or str(value).strip() in ("None", "null"):
+    owner = str(value).strip()
+    if not owner or owner in ("None", "null"):
         return "owner is empty: name the role or person who owns this page"
+    if (owner.startswith("[") and owner.endswith("]")) or owner.upper() in ("TODO", "TBD", "FIXME"):
+        return f"owner {owner!r} is a placeholder: name the role or person who owns this page"
     return None
 
 

@@ -18,8 +18,10 @@ pytest_plugins = ["browser_fixtures"]
 ROOT = Path(__file__).resolve().parent.parent
 # The gate flags, as the Makefile passes them (test_project checks they agree).
 GATE = ["-W", "-n", "--keep-going"]
-# The local extensions are importable by the unit tests, as conf.py makes them for Sphinx.
+# The local extensions and tools are importable by the tests, as conf.py makes
+# the extensions for Sphinx.
 sys.path.insert(0, str(ROOT / "_ext"))
+sys.path.insert(0, str(ROOT / "tools"))
 # Not part of the site: left out of the copies that tests plant defects in.
 NOT_SITE = {".git", ".venv", "_build", "tests", ".pytest_cache", ".ci", ".github", "__pycache__"}
 
