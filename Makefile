@@ -12,7 +12,7 @@ SPHINXBUILD = $(BIN)/sphinx-build
 SERVE_PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help html pdf epub offline site linkcheck lint test review serve new inventory csp clean lock
+.PHONY: help html pdf epub offline site linkcheck lint test review serve new inventory csp bench clean lock
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -81,6 +81,9 @@ serve: $(VENV)/.installed ## live preview on 127.0.0.1:8000 (SERVE_PORT=…), re
 	$(BIN)/sphinx-autobuild --host 127.0.0.1 --port $(SERVE_PORT) \
 	  --ignore '*/$(VENV)/*' --ignore '*/tests/*' --ignore '*/.git/*' --ignore '*/.pytest_cache/*' \
 	  -n $(SPHINXOPTS) -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html
+
+bench: $(VENV)/.installed ## time builds of 100- and 1000-page synthetic manuals against the basic theme (minutes)
+	$(BIN)/python tools/bench.py
 
 clean: ## remove _build
 	rm -rf $(BUILDDIR)

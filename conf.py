@@ -35,6 +35,8 @@ extensions = [
     "pdf_builder",
     "deep_links",
     "noindex",
+    "navigation",
+    "page_weight",
 ]
 
 source_suffix = {".md": "markdown"}
@@ -74,6 +76,9 @@ html_title = "Anchor SOP"
 html_static_path = ["_static"]
 html_css_files = ["anchor.css"]
 html_js_files = [("checklists.js", {"defer": "defer"}), ("print.js", {"defer": "defer"})]
+
+# The sidebar is computed once per build, not once per page (_ext/navigation.py).
+sop_fast_navigation = True
 
 # Sphinx's search, with ranking rules for the manual (_ext/search_ranking.py).
 html_search_scorer = "_ext/search_scorer.js"

@@ -40,6 +40,6 @@ def _fix(app: Sphinx, pagename: str, templatename: str, context: dict, doctree: 
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
-    # After Furo's own handler (default priority 500) has computed the tree.
+    # After Furo (priority 500) and navigation.py (800) have made the tree.
     app.connect("html-page-context", _fix, priority=900)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

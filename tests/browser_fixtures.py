@@ -10,10 +10,12 @@ but the test server fails the test.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -49,15 +51,10 @@ class Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-@functools.cache
-def _handler(directory: str):
-    return functools.partial(QuietHandler, directory=directory)
-
-
-@pytest.fixture(scope="session")
-def server(site):
-    """The session's build of the manual, served on 127.0.0.1 (a free port)."""
-    httpd = Server(("127.0.0.1", 0), _handler(str(site.outdir)))
+@contextlib.contextmanager
+def serving(directory: Path, handler: type[SimpleHTTPRequestHandler] = QuietHandler):
+    """Serve a folder on 127.0.0.1 (a free port) until the block ends; yields its URL."""
+    httpd = Server(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -66,6 +63,13 @@ def server(site):
         httpd.shutdown()
         httpd.server_close()
         thread.join()
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    """The session's build of the manual, served on 127.0.0.1."""
+    with serving(site.outdir) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -77,12 +77,21 @@ def site(tmp_path_factory) -> Build:
     return build
 
 
-@pytest.fixture
-def site_copy(tmp_path) -> Path:
-    """A copy of the site's sources, safe to break."""
-    dest = tmp_path / "site"
+def copy_site(dest: Path) -> Path:
+    """A copy of the site's sources at ``dest``, safe to break."""
     shutil.copytree(ROOT, dest, ignore=lambda d, names: [n for n in names if n in NOT_SITE and Path(d) == ROOT])
     return dest
+
+
+@pytest.fixture
+def site_copy(tmp_path) -> Path:
+    return copy_site(tmp_path / "site")
+
+
+@pytest.fixture(scope="session")
+def site_copy_factory(tmp_path_factory):
+    """Copies of the site for module- and session-scoped builds."""
+    return lambda name: copy_site(tmp_path_factory.mktemp(name) / "site")
 
 
 def replace_once(path: Path, old: str, new: str) -> None:
@@ -107,8 +116,7 @@ PLANTS = [
 @pytest.fixture(scope="session")
 def planted(tmp_path_factory) -> Build:
     """The manual with PLANTS applied, built once."""
-    copy = tmp_path_factory.mktemp("planted") / "site"
-    shutil.copytree(ROOT, copy, ignore=lambda d, names: [n for n in names if n in NOT_SITE and Path(d) == ROOT])
+    copy = copy_site(tmp_path_factory.mktemp("planted") / "site")
     for page, old, new in PLANTS:
         replace_once(copy / page, old, new)
     build = sphinx_build(copy, copy.parent / "html", env={"SOP_TODAY": REVIEW_DAY})

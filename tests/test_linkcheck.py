@@ -5,20 +5,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from browser_fixtures import serving
 from conftest import ROOT, sphinx_build
 
 OFFLINE = {"SOP_LINKCHECK_OFFLINE": "1"}
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep the test output to the build's
-        pass
 
 
 @pytest.fixture
@@ -27,15 +20,8 @@ def web_server(tmp_path):
     root = tmp_path / "www"
     root.mkdir()
     (root / "alive.html").write_text('<html><body><h2 id="present">Here</h2></body></html>')
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(root) as url:
+        yield url
 
 
 def results(build) -> dict[str, str]:

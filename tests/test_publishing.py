@@ -3,17 +3,14 @@ deep links that never break."""
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import runpy
-import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from browser_fixtures import QuietHandler, foreign, record
+from browser_fixtures import QuietHandler, foreign, record, serving
 from conftest import ROOT, replace_once, sphinx_build
 from csp import headers, inline
 from deep_links import published, read
@@ -73,13 +70,8 @@ class HeadersHandler(QuietHandler):
 
 @pytest.fixture(scope="module")
 def strict_server(site):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(HeadersHandler, directory=str(site.outdir)))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with serving(site.outdir, HeadersHandler) as url:
+        yield url
 
 
 WATCH = "window.__violations = []; document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));"
