@@ -18,6 +18,7 @@ pytest_plugins = ["browser_fixtures"]
 ROOT = Path(__file__).resolve().parent.parent
 # The gate flags, as the Makefile passes them (test_project checks they agree).
 GATE = ["-W", "-n", "--keep-going"]
+JOBS = "3"  # the Makefile's -j
 # The local extensions and tools are importable by the tests, as conf.py makes
 # the extensions for Sphinx.
 sys.path.insert(0, str(ROOT / "_ext"))
@@ -52,7 +53,7 @@ def sphinx_build(
     builder: str = "html",
     env: dict | None = None,
     fresh: bool = True,
-    jobs: str = "auto",
+    jobs: str = JOBS,
 ) -> Build:
     """Run sphinx-build as the Makefile does; from a fresh environment (-E)
     unless ``fresh`` is false, as a writer's incremental ``make html``."""
