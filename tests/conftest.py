@@ -58,7 +58,7 @@ def sphinx_build(
     """Run sphinx-build as the Makefile does; from a fresh environment (-E)
     unless ``fresh`` is false, as a writer's incremental ``make html``."""
     cmd = [
-        sys.executable, "-m", "sphinx", "-b", builder, *GATE, *(["-E"] if fresh else []),
+        sys.executable, "-m", "sphinx", "-b", builder, *GATE, "--no-color", *(["-E"] if fresh else []),
         "-j", jobs, "-q", "-d", str(outdir.with_name(outdir.name + "-doctrees")), str(srcdir), str(outdir),
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=environ(env), timeout=600)
