@@ -23,8 +23,6 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 import chromium
-from chromium import FLAGS as CHROMIUM_FLAGS
-from chromium import executable as chromium_path
 
 
 # Figures the browser tests measure, printed at the end of the run (no test

@@ -27,6 +27,11 @@ sys.path.insert(0, str(ROOT / "tools"))
 NOT_SITE = {".git", ".venv", "_build", "tests", ".pytest_cache", ".ci", ".github", "__pycache__"}
 
 
+def text(node) -> str:
+    """An element's text, with its whitespace folded."""
+    return " ".join(node.get_text(" ").split())
+
+
 def environ(changes: dict | None) -> dict:
     """os.environ with ``changes`` applied; a value of None removes the variable."""
     merged = {**os.environ, **(changes or {})}

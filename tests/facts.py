@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from conftest import text
+
 MATRIX = "monitoring-and-alerting/alert-severity-matrix.html"
 ROUTING = "monitoring-and-alerting/slack-alert-routing-policy.html"
 SMS = "monitoring-and-alerting/sms-escalation-policy.html"
@@ -18,10 +20,6 @@ LANDING = "index.html"
 GLOSSARY = "glossary.html"
 
 CHANNEL = re.compile(r"#alerts-[a-z0-9-]+")
-
-
-def text(node) -> str:
-    return " ".join(node.get_text(" ").split())
 
 
 def table(page, heading_id: str) -> list[dict[str, str]]:

@@ -10,7 +10,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from pypdf import PdfReader
 
-from browser_fixtures import CHROMIUM_FLAGS, MEASURED, chromium_path, foreign, record
+from browser_fixtures import MEASURED, foreign, record
+from chromium import FLAGS as CHROMIUM_FLAGS
+from chromium import executable as chromium_path
 
 # -- Search that finds the right page ----------------------------------------
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, text
 from facts import glossary
-from test_structure import ALL_PAGES, DRAFT_PAGES, SECTIONS, text
+from test_structure import ALL_PAGES, DRAFT_PAGES, SECTIONS
 
 # -- Draft procedures built from rules stated elsewhere ----------------------
 
@@ -31,20 +32,10 @@ def test_draft_pages_add_no_numbers_of_their_own(site):
     for page in DRAFT_PAGES:
         html = site.html(page)
         cited = {a["href"].split("#")[0] for a in html.select("article a.reference.internal") if not a["href"].startswith("#")}
-        sources = " ".join(text(site.html(_resolve(page, href)).select_one("article")) for href in cited)
+        sources = " ".join(text(site.html(posixpath.normpath(posixpath.join(posixpath.dirname(page), href))).select_one("article")) for href in cited)
         body = text(html.select_one("article section"))
         for number in set(re.findall(r"\b\d+ (?:minutes?|hours?)\b", body)):
             assert number in sources, f"{page} says {number!r}, which none of its sources says"
-
-
-def _resolve(page: str, href: str) -> str:
-    parts = page.split("/")[:-1]
-    for piece in href.split("/"):
-        if piece == "..":
-            parts.pop()
-        else:
-            parts.append(piece)
-    return "/".join(parts)
 
 
 # Seed references to processes and pages that now exist: (page, link text, target).

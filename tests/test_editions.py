@@ -31,8 +31,8 @@ def pdf(pdf_build) -> PdfReader:
     return PdfReader(pdf_build.outdir / "anchor-sop.pdf")
 
 
-def flat(text: str) -> str:
-    return " ".join(text.split())
+def flat(value: str) -> str:
+    return " ".join(value.split())
 
 
 def page_texts(reader: PdfReader) -> list[str]:
@@ -242,7 +242,7 @@ def test_the_zipped_site_works_from_disk(published, browser):
     assert all(url.startswith(("file:", "data:", "blob:")) for url in requests)
 
 
-def test_the_zip_is_reproducible(published, pdf_build, epub, site, tmp_path):
+def test_the_zip_is_reproducible(site, tmp_path):
     html = tmp_path / "html"
     shutil.copytree(site.outdir, html)
     zips = []

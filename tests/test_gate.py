@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import sphinx_build
+from conftest import replace_once, sphinx_build
 
 
 def append(path: str, text: str):
@@ -29,12 +29,7 @@ def write(path: str, text: str):
 
 
 def edit(path: str, old: str, new: str):
-    def plant(site: Path) -> None:
-        page = site / path
-        source = page.read_text(encoding="utf-8")
-        assert old in source, f"{old!r} not in {path}: the planted defect would plant nothing"
-        page.write_text(source.replace(old, new), encoding="utf-8")
-    return plant
+    return lambda site: replace_once(site / path, old, new)
 
 
 def both(*plants):

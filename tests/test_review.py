@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
-from datetime import date, datetime, UTC
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from conftest import REVIEW_DAY, ROOT, environ, sphinx_build
+from conftest import REVIEW_DAY, ROOT, environ, sphinx_build, text
 from sop_review import (
     DRAFT,
     DUE_SOON,
@@ -30,7 +29,7 @@ from sop_review import (
     unreadable_date,
     validate,
 )
-from test_structure import DRAFT_PAGES, PAGES, SEED_PAGES, text
+from test_structure import DRAFT_PAGES, PAGES, SEED_PAGES
 
 TODAY = date(2026, 12, 4)
 

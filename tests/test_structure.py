@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, text
 
 SECTIONS = [
     ("production-ownership", "Production Ownership"),
@@ -57,10 +56,6 @@ PAGES = {
     if page.startswith(directory + "/")
 }
 ALL_PAGES = ["index.html", *(f"{d}/index.html" for d, _ in SECTIONS), *PAGES, "glossary.html", "review-status.html"]
-
-
-def text(node) -> str:
-    return " ".join(node.get_text(" ").split())
 
 
 def test_the_manual_builds_without_a_warning(site):
