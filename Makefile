@@ -52,11 +52,11 @@ site: html pdf epub ## everything a deploy publishes: the site with its PDF, EPU
 linkcheck: $(VENV)/.installed ## check every external link (SOP_LINKCHECK_OFFLINE=1 skips other hosts)
 	$(SPHINXBUILD) -b linkcheck $(GATEOPTS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees . $(BUILDDIR)/linkcheck
 
-# The browser tests use Debian's chromium (or SOP_CHROMIUM); without one,
-# fetch Playwright's own build (this needs the internet).
 lint: $(VENV)/.installed ## secrets, spelling, Markdown and whitespace (as pre-commit runs them)
 	$(BIN)/python tools/lint.py
 
+# The browser tests use Debian's chromium (or SOP_CHROMIUM); without one,
+# fetch Playwright's own build (this needs the internet).
 test: lint ## run every gate and test, as CI does
 	@if [ -z "$$SOP_CHROMIUM" ] && [ ! -x /usr/bin/chromium ]; then \
 	  echo "No /usr/bin/chromium: fetching Playwright's Chromium (needs the internet)"; \

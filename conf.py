@@ -35,6 +35,7 @@ extensions = [
     "pdf_builder",
     "deep_links",
     "noindex",
+    "no_sources",
     "navigation",
     "page_weight",
 ]

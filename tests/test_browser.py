@@ -225,6 +225,9 @@ def test_print_stylesheet(new_page, path, tmp_path):
         assert title in text and "Internal Use Only" in text, f"printed page {number} lacks its header"
     if path == MATRIX:
         assert "After 1 hour unacknowledged" in pages[0]  # the sixth column made it onto paper
+        # badges keep their background on paper, or white text would vanish
+        adjust = page.evaluate("[...document.querySelectorAll('.sop-severity')].map(b => getComputedStyle(b).printColorAdjust)")
+        assert adjust and set(adjust) == {"exact"}
 
 
 def test_theme_toggle_switches_light_and_dark(new_page):

@@ -9,7 +9,8 @@ or would track (outside git: every file but .venv and _build):
   example phone numbers and placeholders are not secrets);
 * codespell (settings in pyproject.toml);
 * pymarkdown on Markdown, configured for MyST (``.pymarkdown.json``: front
-  matter, no line-length rule; MyST directives are fenced code to it, and
+  matter, task lists, tables whose rows match their header's cell count, no
+  line-length rule; MyST directives are fenced code to it, and
   ``(label)=`` targets sit on their own line before a blank one);
 * no trailing whitespace, and a final newline, in every text file.
 
