@@ -137,6 +137,9 @@ notfound_urls_prefix = "/"
 # rules and chat threads link into the manual: never just delete a URL.
 redirects = {}
 sop_anchor_redirects = {}
+# Redirect stubs say noindex, and keep the #anchor with an external script
+# rather than an inline one the Content-Security-Policy would have to hash.
+redirect_html_template_file = "_templates/redirect.html"
 
 # -- Options for the link checker --------------------------------------------
 

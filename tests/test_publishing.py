@@ -3,10 +3,12 @@ deep links that never break."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import runpy
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -40,8 +42,7 @@ def test_every_path_gets_the_privacy_headers():
     assert sent["X-Content-Type-Options"] == "nosniff"
     assert sent["X-Frame-Options"] == "DENY"
     assert "camera=()" in sent["Permissions-Policy"]
-    assert VERCEL["cleanUrls"] is True and VERCEL["outputDirectory"] == "_build/html"
-    assert VERCEL["buildCommand"] == "make site"
+    assert VERCEL["outputDirectory"] == "_build/html" and VERCEL["buildCommand"] == "make site"
 
 
 def test_every_page_says_noindex(site):
@@ -59,8 +60,44 @@ def test_the_404_page_links_from_the_site_root(site):
 # -- Under the Content-Security-Policy, in Chromium ----------------------------
 
 
-class HeadersHandler(QuietHandler):
-    """Serves the site with vercel.json's headers, as the host would."""
+def vercel_pattern(source: str) -> re.Pattern:
+    """A vercel.json ``source`` (path-to-regexp: ``:name(regex)``, ``:name``) as a regex."""
+    return re.compile(re.sub(
+        r":(\w+)(\([^)]*\))?", lambda m: f"(?P<{m[1]}>{m[2][1:-1] if m[2] else '[^/]+'})", source) + r"\Z")
+
+
+def vercel_fill(destination: str, match: re.Match) -> str:
+    return re.sub(r":(\w+)", lambda m: match[m[1]], destination)
+
+
+class VercelHandler(QuietHandler):
+    """Serves the site as vercel.json tells the host to: its redirects first,
+    then the files, then its rewrites, else the 404 page; its headers on all."""
+
+    def send_head(self):
+        path = urlsplit(self.path).path
+        for rule in VERCEL.get("redirects", []):
+            if match := vercel_pattern(rule["source"]).match(path):
+                self.send_response(308 if rule.get("permanent") else 307)
+                self.send_header("Location", vercel_fill(rule["destination"], match))
+                self.end_headers()
+                return None
+        if not Path(self.translate_path(path)).exists():
+            for rule in VERCEL.get("rewrites", []):
+                if match := vercel_pattern(rule["source"]).match(path):
+                    self.path = vercel_fill(rule["destination"], match)
+                    break
+        if not Path(self.translate_path(urlsplit(self.path).path)).exists():
+            return self._not_found()
+        return super().send_head()
+
+    def _not_found(self):
+        body = Path(self.translate_path("/404.html")).read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def end_headers(self):
         for key, value in headers(VERCEL).items():
@@ -70,8 +107,16 @@ class HeadersHandler(QuietHandler):
 
 @pytest.fixture(scope="module")
 def strict_server(site):
-    with serving(site.outdir, HeadersHandler) as url:
+    with serving(site.outdir, VercelHandler) as url:
         yield url
+
+
+def test_every_section_folder_gets_its_trailing_slash(site):
+    """Sphinx's links are relative: a section index served at /runbooks
+    (no slash) would resolve its links against the site root."""
+    folders = {p.parent.name for p in site.outdir.glob("*/index.html")}
+    redirected = {name for name in folders if any(vercel_pattern(r["source"]).match(f"/{name}") for r in VERCEL["redirects"])}
+    assert folders - redirected == set(), "add these folders to vercel.json's redirects"
 
 
 WATCH = "window.__violations = []; document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));"
@@ -102,6 +147,34 @@ def test_search_works_under_the_policy(browser, strict_server):
     first = page.eval_on_selector("#search-results ul.search li a", "a => a.getAttribute('href')")
     assert first.startswith("secrets-management/secrets-management-policy.html")
     assert page.evaluate("window.__violations") == []
+    context.close()
+
+
+@pytest.mark.parametrize(("path", "title"), [
+    ("/runbooks/runbook-template", "Runbook Template"),  # the seed's links have no .html
+    ("/glossary", "Glossary"),
+    ("/runbooks", "Runbooks"),
+])
+def test_clean_urls_serve_pages_whose_links_and_styles_work(browser, strict_server, path, title):
+    context = browser.new_context()
+    page = context.new_page()
+    failed = []
+    page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
+    page.goto(strict_server + path)
+    assert page.inner_text("article h1").rstrip("¶").strip() == title
+    assert page.evaluate("getComputedStyle(document.querySelector('.sidebar-drawer')).display") != "inline"  # furo.css applied
+    # the first link in the article leads to a page, not to a 404
+    page.locator("article a.reference.internal[href*='.html']").first.click()
+    page.wait_for_load_state()
+    assert page.locator("article h1").count() == 1 and failed == [], failed
+    context.close()
+
+
+def test_an_unknown_path_gets_the_404_page(browser, strict_server):
+    context = browser.new_context()
+    page = context.new_page()
+    response = page.goto(f"{strict_server}/runbooks/no-such-runbook")
+    assert response.status == 404 and "Internal Use Only" in page.inner_text(".bottom-of-page")
     context.close()
 
 
@@ -165,7 +238,7 @@ def test_a_reworded_heading_breaks_its_deep_link_unless_redirected(site_copy, tm
     assert re.search(r'<section id="coverage">\s*<span id="scope"></span>', html)
 
 
-def test_a_moved_page_needs_a_redirect(site_copy, tmp_path):
+def test_a_moved_page_needs_a_redirect(site_copy, tmp_path, browser):
     (site_copy / "backup-and-restore/backup-policy.md").rename(site_copy / "backup-and-restore/backups.md")
     replace_once(site_copy / "backup-and-restore/index.md", "backup-policy\n", "backups\n")
     for source in site_copy.rglob("*.md"):
@@ -179,5 +252,14 @@ def test_a_moved_page_needs_a_redirect(site_copy, tmp_path):
     replace_once(site_copy / "conf.py", "\nredirects = {}", f"\nredirects = {redirects!r}")
     again = sphinx_build(site_copy, tmp_path / "html2")
     assert again.returncode == 0, again.output
-    assert (again.outdir / "backup-and-restore/backup-policy.html").exists()  # the redirect stub
+    stub = again.html("backup-and-restore/backup-policy.html")  # the redirect stub
+    assert stub.select_one('meta[name="robots"][content="noindex, nofollow"]')
+    assert stub.select_one('link[rel="canonical"]')["href"] == "backups.html"
+    assert inline(again.outdir) == inline(build.outdir), "the stub needs no new hash in the policy"
+    with serving(again.outdir, VercelHandler) as url:  # an old deep link lands on its anchor
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{url}/backup-and-restore/backup-policy.html#scope")
+        page.wait_for_url("**/backup-and-restore/backups.html#scope")
+        context.close()
     assert not [p for p in deep_link_problems(again.outdir, redirects, read()) if "backup-policy.html is gone" in p]
