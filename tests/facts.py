@@ -19,7 +19,22 @@ BACKUP = "backup-and-restore/backup-policy.html"
 LANDING = "index.html"
 GLOSSARY = "glossary.html"
 
+IR = "incident-response/incident-response-process.html"
+
 CHANNEL = re.compile(r"#alerts-[a-z0-9-]+")
+# Operations tools a writer might name beside the manual's own stack. A page
+# that names one has brought a tool in without adding it to the stack table.
+# (The Runbook Template's example application's own dependencies, PostgreSQL,
+# Redis, Stripe and Docker, are the application's, not Anchor's tools.)
+OTHER_TOOLS = (
+    "Sentry", "PagerDuty", "Opsgenie", "Datadog", "New Relic", "Splunk", "Elasticsearch", "Kibana",
+    "Logstash", "Graylog", "Fluentd", "Fluent Bit", "Promtail", "Nagios", "Zabbix", "Icinga", "Pingdom",
+    "UptimeRobot", "Statuspage", "CloudWatch", "Jaeger", "Thanos", "Mimir", "VictoriaMetrics", "Terraform",
+    "Ansible", "Jenkins", "Consul", "1Password", "Bitwarden", "BorgBackup", "Veeam", "Velero", "Fail2ban",
+    "OSSEC", "Suricata", "Snort", "Microsoft Teams", "Mattermost", "Discord", "Vonage", "MessageBird",
+)
+# "**10 minutes:** If unacknowledged, SMS sent to **secondary on-call operator**"
+CHAIN_STEP = re.compile(r"(\d+) minutes: [^.]*?(primary on-call operator|secondary on-call operator|team lead|Operations Lead)")
 
 
 def table(page, heading_id: str) -> list[dict[str, str]]:
@@ -136,6 +151,46 @@ def check_every_tool_is_in_the_stack(build) -> list[str]:
     return found
 
 
+def chain(words: str) -> list[tuple[str, str]]:
+    return [(minutes, who) for minutes, who in CHAIN_STEP.findall(words)]
+
+
+def check_escalation_chain_agrees(build) -> list[str]:
+    """The SMS policy's chain (its list and its 30-minute rule), its figure,
+    and the Incident Response Process's escalation list name the same steps."""
+    article = build.html(SMS).select_one("article")
+    policy = text(article.find("section", id="policy"))
+    stated = chain(" ".join(text(li) for li in article.select("section#policy > ol > li > ul > li")))
+    late = re.search(r"If no one acknowledges within (\d+) minutes, .* escalated to the (Operations Lead)", policy)
+    stated += [late.groups()] if late else []
+    if len(stated) < 2:
+        return [f"{SMS} states no escalation chain this check can read"]
+    found = []
+    figure = chain(" ".join(text(li) for li in article.select("figure.sop-flow li.sop-flow-step")))
+    if figure != stated:
+        found.append(f"the escalation figure of {SMS} shows {figure}, its policy states {stated}")
+    escalation = build.html(IR).select_one("section#escalation")
+    theirs = chain(" ".join(text(li) for li in escalation.select("ol > li:first-child > ul > li")))
+    if theirs != stated:
+        found.append(f"{IR} escalates critical alerts {theirs}, {SMS} {stated}")
+    return found
+
+
+def check_no_tool_outside_the_stack_is_named(build) -> list[str]:
+    stacked = stack(build)
+    found = []
+    for path in sorted(build.outdir.rglob("*.html")):
+        page = path.relative_to(build.outdir).as_posix()
+        article = build.html(page).select_one("article")
+        if article is None:
+            continue
+        words = text(article)
+        for tool in OTHER_TOOLS:
+            if tool not in stacked and re.search(rf"\b{re.escape(tool)}\b", words):
+                found.append(f"{page} names {tool}, which {LANDING}'s stack table does not list")
+    return found
+
+
 CHECKS = [
     check_matrix_channels_match_routing,
     check_critical_response_matches_acknowledgement,
@@ -144,6 +199,8 @@ CHECKS = [
     check_flows_match_routing,
     check_glossary_severities_match_matrix,
     check_every_tool_is_in_the_stack,
+    check_no_tool_outside_the_stack_is_named,
+    check_escalation_chain_agrees,
 ]
 
 

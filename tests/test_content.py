@@ -48,6 +48,17 @@ NEW_REFERENCES = [
     ("monitoring-and-alerting/slack-alert-routing-policy.html", "handoff acceptance checklist", "../system-handoff-acceptance/handoff-acceptance-checklist.html"),
     ("security-operations/cloudflare-ownership-admin-policy.html", "emergency change process", "../change-management/production-change-policy.html#emergency-changes"),
     ("change-management/production-change-policy.html", "emergency change process", "#emergency-changes"),
+    ("monitoring-and-alerting/slack-alert-routing-policy.html", "SMS escalation", "sms-escalation-policy.html"),
+    ("system-handoff-acceptance/handoff-acceptance-checklist.html", "SMS escalation", "../monitoring-and-alerting/sms-escalation-policy.html"),
+    ("client-onboarding/new-managed-system-onboarding-checklist.html", "SMS escalation", "../monitoring-and-alerting/sms-escalation-policy.html"),
+    ("security-operations/security-monitoring-policy.html", "standard alert pipeline", "../monitoring-and-alerting/slack-alert-routing-policy.html"),
+    ("production-ownership/production-ownership-policy.html", "incident response", "../incident-response/incident-response-process.html"),
+    ("production-ownership/production-ownership-policy.html", "Incident response", "../incident-response/incident-response-process.html"),
+    ("index.html", "Incident response", "incident-response/incident-response-process.html"),
+    ("index.html", "Logging", "logging-and-metrics/logging-and-metrics-policy.html"),
+    ("index.html", "Change management", "change-management/production-change-policy.html"),
+    ("index.html", "restore testing", "backup-and-restore/restore-testing-policy.html"),
+    ("index.html", "access control", "access-control/access-control-policy.html"),
 ]
 
 

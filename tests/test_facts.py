@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from facts import BACKUP, GLOSSARY, LANDING, MATRIX, ROUTING, SMS, contradictions
+from facts import BACKUP, GLOSSARY, IR, LANDING, MATRIX, ROUTING, SMS, contradictions
 
 
 def test_the_manual_does_not_contradict_itself(site):
@@ -21,8 +21,12 @@ def test_the_manual_does_not_contradict_itself(site):
         ((ROUTING,), "routing figure of monitoring-and-alerting/slack-alert-routing-policy.html sends Medium to #alerts-low"),
         ((GLOSSARY, MATRIX), "defines High otherwise than"),
         ((GLOSSARY, LANDING), "lists PagerDuty in the operational stack"),
+        (("logging-and-metrics/logging-and-metrics-policy.html", LANDING), "names Sentry, which"),
+        ((SMS,), "escalation figure of monitoring-and-alerting/sms-escalation-policy.html shows"),
+        ((IR, SMS), "escalates critical alerts"),
     ],
-    ids=["channel", "response-time", "backup-severity", "unknown-channel", "routing-figure", "glossary-severity", "tool"],
+    ids=["channel", "response-time", "backup-severity", "unknown-channel", "routing-figure", "glossary-severity", "tool",
+         "unlisted-tool", "escalation-figure", "escalation-pages"],
 )
 def test_a_planted_contradiction_is_found_naming_both_pages(planted, pages, words):
     found = [c for c in contradictions(planted) if words in c]
