@@ -19,6 +19,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from docutils import nodes
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from sop_metadata import is_procedure, page_meta
@@ -30,6 +31,20 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
     from sphinx.util.typing import ExtensionMetadata
+
+
+logger = logging.getLogger(__name__)
+
+
+def _review_day(*, warn: bool = False) -> date:
+    """The review day. A malformed SOP_TODAY or SOURCE_DATE_EPOCH is one
+    warning (so -W fails), and the table falls back to today."""
+    try:
+        return review_day()
+    except ValueError as err:
+        if warn:
+            logger.warning("%s", err, type="sop", subtype="review-day")
+        return date.today()
 
 
 class review_status(nodes.General, nodes.Element):
@@ -51,7 +66,7 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildE
 
 
 def _outdated(app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str], removed: Set[str]) -> list[str]:
-    day = review_day()
+    day = _review_day(warn=True)
     moved, env.sop_review_day = getattr(env, "sop_review_day", None) != day, day
     pages = getattr(env, "sop_review_pages", set())
     return sorted(pages - added - changed) if (added or changed or removed or moved) else []
@@ -95,7 +110,7 @@ def table(app: Sphinx, fromdocname: str, found: list[Row], day: date) -> nodes.t
 
 
 def _fill(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    day = review_day()
+    day = _review_day()
     for placeholder in list(doctree.findall(review_status)):
         found = rows(app)
         counts = Counter(row.review.state(day) for row in found)

@@ -38,8 +38,14 @@ KEYS = ("owner", "last_reviewed", "review_every", "status")
 SPHINX_KEYS = ("orphan", "nosearch", "tocdepth")
 # Keys MyST adds to a page's metadata by itself; no writer writes them.
 MYST_KEYS = ("myst_slugs", "wordcount")
+# Keys MyST takes out of the front matter for itself (per-page MyST settings):
+# they never reach env.metadata, so make review drops them too.
+MYST_CONSUMED = ("myst", "html_meta")
 STATUSES = ("approved", "draft")
 DUE_SOON_DAYS = 30
+
+# Pages that need no metadata unless conf.py's sop_exempt_pages says otherwise.
+EXEMPT_BY_DEFAULT = ["index", "*/index"]
 
 CURRENT, DUE_SOON, OVERDUE, DRAFT = STATES = ("current", "due within 30 days", "overdue", "draft")
 
@@ -187,7 +193,10 @@ def review_day(environ: Mapping[str, str] = os.environ) -> date:
         except ValueError as err:
             raise ValueError(f"SOP_TODAY: {err}") from None
     if environ.get("SOURCE_DATE_EPOCH"):
-        return datetime.fromtimestamp(int(environ["SOURCE_DATE_EPOCH"]), tz=UTC).date()
+        try:
+            return datetime.fromtimestamp(int(environ["SOURCE_DATE_EPOCH"]), tz=UTC).date()
+        except (ValueError, OverflowError, OSError):
+            raise ValueError(f"SOURCE_DATE_EPOCH {environ['SOURCE_DATE_EPOCH']!r} is not a number of seconds since 1970") from None
     return date.today()
 
 
@@ -244,7 +253,7 @@ def scan(root: Path, today: date) -> tuple[list[Row], list[str]]:
     from myst_parser.config.main import TopmatterReadError, read_topmatter
 
     conf = runpy.run_path(str(root / "conf.py"))
-    exclude, exempt = conf.get("exclude_patterns", []), conf.get("sop_exempt_pages", [])
+    exclude, exempt = conf.get("exclude_patterns", []), conf.get("sop_exempt_pages", EXEMPT_BY_DEFAULT)
     default_months = conf.get("sop_review_every_months", 12)
     rows, problems = [], []
     for path in sorted(root.rglob("*.md")):
@@ -260,7 +269,7 @@ def scan(root: Path, today: date) -> tuple[list[Row], list[str]]:
             found = unreadable_date(lines, date.today()) or [Problem(None, "front matter is not valid YAML")]
             problems += [f"{relpath}:{line_of(lines, p.key)}: {p.message}" for p in found]
             continue
-        meta = {str(k): str(v) for k, v in raw.items()}
+        meta = {str(k): str(v) for k, v in raw.items() if k not in MYST_CONSUMED}
         required = not is_exempt(docname, exempt)
         found = validate(meta, required=required, today=date.today())
         problems += [f"{relpath}:{line_of(lines, p.key)}: {p.message}" for p in found]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REVIEW_DAY, ROOT, environ, sphinx_build, text
+from conftest import REVIEW_DAY, ROOT, environ, replace_once, sphinx_build, text
 from sop_review import (
     DRAFT,
     DUE_SOON,
@@ -348,9 +348,27 @@ def test_make_review_exits_2_on_invalid_metadata(site_copy, old, new, line, mess
     assert f"backup-and-restore/backup-policy.md:{line}: {message}" in result.stderr
 
 
-def test_make_review_exits_2_on_a_malformed_sop_today():
-    result = review(ROOT, SOP_TODAY="2027-02-30")
-    assert result.returncode == 2 and "SOP_TODAY" in result.stderr
+@pytest.mark.parametrize(("env", "message"), [
+    ({"SOP_TODAY": "2027-02-30"}, "SOP_TODAY: '2027-02-30' is not a real date"),
+    ({"SOP_TODAY": None, "SOURCE_DATE_EPOCH": "yesterday"}, "SOURCE_DATE_EPOCH 'yesterday' is not a number of seconds"),
+])
+def test_make_review_exits_2_on_a_malformed_review_day(env, message):
+    result = review(ROOT, **env)
+    assert result.returncode == 2 and message in result.stderr
+
+
+def test_a_malformed_review_day_fails_the_gate_in_one_line(site_copy, tmp_path):
+    build = sphinx_build(site_copy, tmp_path / "html", env={"SOP_TODAY": "2027-02-30"})
+    assert build.returncode != 0
+    assert "SOP_TODAY: '2027-02-30' is not a real date" in build.output and "Traceback" not in build.output
+
+
+def test_make_review_accepts_the_front_matter_myst_takes_for_itself(site_copy):
+    """MyST reads a page's `myst:` settings and leaves them out of its metadata;
+    make review must agree with the build and not call the key unknown."""
+    replace_once(site_copy / "backup-and-restore/backup-policy.md", "---\n\n", "myst:\n  heading_anchors: 2\n---\n\n")
+    result = review(site_copy, SOP_TODAY="2026-12-04")
+    assert result.returncode == 0, result.stderr
 
 
 def test_make_target_runs_the_review():
