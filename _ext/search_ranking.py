@@ -84,13 +84,16 @@ def _load_hints(app: Sphinx, pagename: str, templatename: str, context: dict, do
         app.add_js_file(HINTS, priority=100)
 
 
-def _write_hints(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or not getattr(app.builder, "search", False):
-        return
+def _write_hints(app: Sphinx) -> list:
+    """Written once every document page is, but before the search page, so
+    that the search page's ``?v=`` checksum is this build's."""
+    if not getattr(app.builder, "search", False):
+        return []
     homes = {term: home for docs in sorted(_store(app.env).items()) for term, home in docs[1].items()}
     hubs = sorted(d for d in app.env.found_docs if is_exempt(d, app.config.sop_exempt_pages))
     data = json.dumps({"homes": dict(sorted(homes.items())), "hubs": hubs}, sort_keys=True, indent=1)
     (Path(app.outdir) / "_static" / HINTS).write_text(f"const SOP_SEARCH = {data};\n", encoding="utf-8")
+    return []
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
@@ -99,5 +102,5 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("html-page-context", _load_hints)
-    app.connect("build-finished", _write_hints)
+    app.connect("html-collect-pages", _write_hints)
     return {"version": "1", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}

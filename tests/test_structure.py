@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 
 import pytest
 
@@ -190,6 +191,13 @@ def test_sphinx_search_is_built(site):
     assert search.select_one('form input[name="q"]')
     index = (site.outdir / "searchindex.js").read_text(encoding="utf-8")
     assert "Secrets Management Policy" in index and '"vault"' in index
+
+
+def test_the_search_page_loads_this_builds_ranking_hints(site):
+    """The ?v= checksum is the hints file's own, so no browser keeps a stale copy."""
+    script = site.html("search.html").select_one('script[src*="sop-search-hints.js"]')["src"]
+    content = (site.outdir / "_static/sop-search-hints.js").read_bytes()
+    assert script.endswith(f"?v={zlib.crc32(content):08x}")
 
 
 def test_page_sources_are_not_published(site):
