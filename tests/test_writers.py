@@ -52,8 +52,11 @@ def snapshot(site: Path) -> dict[str, str]:
         ({"KIND": "policy", "TITLE": "Log Retention Policy"}, "SECTION '' is not a section"),
         ({"KIND": "runbook", "TITLE": "Template"}, "runbooks/template.md exists already"),
         ({"KIND": "policy", "TITLE": "Backup Policy", "SECTION": "backup-and-restore"}, "backup-and-restore/backup-policy.md exists already"),
+        ({"KIND": "runbook", "TITLE": "Acme " * 60}, "TITLE makes a file name of 299 characters (at most 80)"),
+        ({"KIND": "policy", "TITLE": "Acme Policy", "SECTION": "runbooks"}, "SECTION 'runbooks' holds runbook pages: use KIND=runbook"),
     ],
-    ids=["kind", "empty", "blank", "slash", "dotdot", "control", "no-slug", "section", "no-section", "exists", "exists-policy"],
+    ids=["kind", "empty", "blank", "slash", "dotdot", "control", "no-slug", "section", "no-section", "exists", "exists-policy",
+         "too-long", "policy-in-runbooks"],
 )
 def test_bad_input_gets_one_message_and_writes_nothing(site_copy, env, message):
     if env["TITLE"] == "Template":
@@ -63,6 +66,14 @@ def test_bad_input_gets_one_message_and_writes_nothing(site_copy, env, message):
     assert result.returncode != 0
     assert message in result.stderr and result.stderr.count("make new:") == 1, result.stderr
     assert snapshot(site_copy) == before
+
+
+def test_a_new_entry_leaves_the_writers_order_of_the_others_alone():
+    from new_page import with_entry
+
+    index = "# Runbooks\n\n```{toctree}\n:maxdepth: 1\n\nrunbook-template\nzeta\nalpha\n```\n"
+    assert "runbook-template\nbeta\nzeta\nalpha\n```" in with_entry(index, "beta", "runbook")
+    assert "runbook-template\nzeta\nalpha\nomega\n```" in with_entry(index, "omega", "policy")
 
 
 def test_scaffolded_pages_build_under_the_gate_once_their_owner_is_set(site_copy, tmp_path):

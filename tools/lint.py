@@ -35,10 +35,10 @@ GENERATED = {".secrets.baseline", "requirements.lock"}
 def files() -> list[Path]:
     try:
         listed = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             cwd=ROOT, capture_output=True, text=True, check=True,
-        ).stdout.split()
-        return [Path(name) for name in listed if (ROOT / name).is_file()]
+        ).stdout.split("\0")
+        return [Path(name) for name in listed if name and (ROOT / name).is_file()]
     except (subprocess.CalledProcessError, FileNotFoundError):
         return [
             p.relative_to(ROOT) for p in sorted(ROOT.rglob("*"))

@@ -34,6 +34,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OWNER_PLACEHOLDER = "[Owner]"
+# File names stay well under the 255 bytes file systems allow, and readable in a URL.
+MAX_SLUG = 80
+# Sections whose pages have a kind of their own.
+KIND_OF_SECTION = {"runbooks": "runbook", "decision-logs": "decision"}
 POLICY_SKELETON = """# {title}
 
 ## Purpose
@@ -77,6 +81,8 @@ def slug(title: str) -> str:
     name = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
     if not name:
         raise Refused(f"TITLE {title!r} has no letters or digits to name the file with")
+    if len(name) > MAX_SLUG:
+        raise Refused(f"TITLE makes a file name of {len(name)} characters (at most {MAX_SLUG}): shorten it")
     return name
 
 
@@ -109,6 +115,8 @@ def plan(kind: str, title: str, section: str, today: date) -> Page:
     if kind == "policy":
         if section not in sections():
             raise Refused(f"SECTION {section!r} is not a section; one of: {', '.join(sections())}")
+        if section in KIND_OF_SECTION:
+            raise Refused(f"SECTION {section!r} holds {KIND_OF_SECTION[section]} pages: use KIND={KIND_OF_SECTION[section]}")
         text = front_matter(today) + POLICY_SKELETON.format(title=title.strip())
         return Page(ROOT / section / f"{name}.md", text, ROOT / section / "index.md", name)
     raise Refused(f"KIND {kind!r} is not one of: runbook, decision, policy")
@@ -120,15 +128,14 @@ def with_entry(index: str, entry: str, kind: str) -> str:
     if not match:
         raise Refused("the section index has no toctree to list the page in")
     entries = match["entries"].splitlines()
-    templates = [e for e in entries if e.endswith("-template")]
-    others = [e for e in entries if e not in templates]
-    if kind == "runbook":
-        others = sorted([*others, entry])
-    elif kind == "decision":
-        others = sorted([*others, entry], reverse=True)  # YYYY-MM-DD- names: newest first
-    else:
-        others = [*others, entry]
-    listed = "".join(f"{e}\n" for e in [*templates, *others])
+    # After the template; runbooks in name order, decisions newest first
+    # (YYYY-MM-DD- names), policies last. The writer's own order of the other
+    # entries is kept: the new one goes before the first that sorts after it.
+    place = len(entries)
+    if kind in ("runbook", "decision"):
+        after = (lambda e: e > entry) if kind == "runbook" else (lambda e: e < entry)
+        place = next((i for i, e in enumerate(entries) if not e.endswith("-template") and after(e)), len(entries))
+    listed = "".join(f"{e}\n" for e in [*entries[:place], entry, *entries[place:]])
     return index[: match.start("entries")] + listed + index[match.end("entries"):]
 
 
@@ -138,13 +145,15 @@ def main(environ: dict[str, str] = os.environ) -> int:
     section = environ.get("SECTION", "").strip()
     try:
         page = plan(kind, title, section, date.today())
-        if page.path.exists():
-            raise Refused(f"{page.path.relative_to(ROOT)} exists already; it is left as it is")
         index = with_entry(page.toctree.read_text(encoding="utf-8"), page.entry, kind)
+        try:
+            with page.path.open("x", encoding="utf-8") as new:  # "x": never over a page that exists
+                new.write(page.text)
+        except FileExistsError:
+            raise Refused(f"{page.path.relative_to(ROOT)} exists already; it is left as it is") from None
     except Refused as refusal:
         print(f"make new: {refusal}", file=sys.stderr)
         return 2
-    page.path.write_text(page.text, encoding="utf-8")
     page.toctree.write_text(index, encoding="utf-8")
     relative = page.path.relative_to(ROOT)
     print(f"Created {relative}, listed in {page.toctree.relative_to(ROOT)}.")
