@@ -116,6 +116,7 @@ PLANTS = [
     ("monitoring-and-alerting/slack-alert-routing-policy.md", "{severity}`Medium` → `#alerts-medium`", "{severity}`Medium` → `#alerts-low`"),
     ("glossary.md", "\nTwilio\n", "\nPagerDuty\n  On-call paging.\n\nTwilio\n"),
     ("secrets-management/secrets-management-policy.md", "stored in **{term}`Vault`**", "stored in **Vault**"),
+    ("glossary.md", "`#alerts-critical`, within 15 minutes of the SMS", "`#alerts-critical`, within 5 minutes of the SMS"),
     ("logging-and-metrics/logging-and-metrics-policy.md", "## Exceptions\n", "Errors are also sent to Sentry.\n\n## Exceptions\n"),
     ("monitoring-and-alerting/sms-escalation-policy.md", "- **10 minutes:** If unacknowledged", "- **5 minutes:** If unacknowledged"),
 ]

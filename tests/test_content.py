@@ -242,3 +242,15 @@ def test_severity_names_in_tables_are_badges(site, page, column):
         ("Critical", "sop-severity-critical"), ("High", "sop-severity-high"),
         ("Medium", "sop-severity-medium"), ("Low", "sop-severity-low"),
     ]
+
+
+SEVERITY_IN_WORDS = re.compile(r"\b(critical|high|medium|low)\b(?= (?:alerts?|severity)\b)", re.I)
+
+
+def test_every_severity_named_in_a_table_is_a_badge(site):
+    unbadged = []
+    for page in ALL_PAGES:
+        for cell in site.html(page).select("article table td"):
+            badged = {text(b).lower() for b in cell.select("span.sop-severity")}
+            unbadged += [(page, m[1]) for m in SEVERITY_IN_WORDS.finditer(text(cell)) if m[1].lower() not in badged]
+    assert unbadged == []

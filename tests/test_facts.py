@@ -22,11 +22,12 @@ def test_the_manual_does_not_contradict_itself(site):
         ((GLOSSARY, MATRIX), "defines High otherwise than"),
         ((GLOSSARY, LANDING), "lists PagerDuty in the operational stack"),
         (("logging-and-metrics/logging-and-metrics-policy.html", LANDING), "names Sentry, which"),
+        ((GLOSSARY, SMS), "defines Acknowledgement otherwise than"),
         ((SMS,), "escalation figure of monitoring-and-alerting/sms-escalation-policy.html shows"),
         ((IR, SMS), "escalates critical alerts"),
     ],
     ids=["channel", "response-time", "backup-severity", "unknown-channel", "routing-figure", "glossary-severity", "tool",
-         "unlisted-tool", "escalation-figure", "escalation-pages"],
+         "unlisted-tool", "acknowledgement", "escalation-figure", "escalation-pages"],
 )
 def test_a_planted_contradiction_is_found_naming_both_pages(planted, pages, words):
     found = [c for c in contradictions(planted) if words in c]
