@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ROLE = re.compile(r"\{[a-z:-]+\}`(?P<text>[^`<]*?)\s*(?:<[^`>]*>)?`")
+# A toctree in any of MyST's fences: ```{toctree}, ````{toctree}, :::{toctree}.
+TOCTREE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{toctree\}[^\n]*\n(?P<body>.*?)^(?P=fence)\s*$", re.M | re.S)
 
 
 def summary(source: str) -> tuple[str, str, int]:
@@ -39,14 +41,12 @@ def summary(source: str) -> tuple[str, str, int]:
             paragraph.append(line.strip())
         elif paragraph:
             break
-    pages, in_toctree = 0, False
-    for line in lines:
-        if line.startswith("```{toctree}"):
-            in_toctree = True
-        elif in_toctree and line.startswith("```"):
-            in_toctree = False
-        elif in_toctree and line.strip() and not line.startswith(":"):
-            pages += 1
+    pages = sum(
+        1
+        for toctree in TOCTREE.finditer(source)
+        for line in toctree["body"].splitlines()
+        if line.strip() and not line.lstrip().startswith(":")
+    )
     # A card is one link: roles inside it (glossary terms) become plain text.
     text = ROLE.sub(lambda m: m["text"], " ".join(paragraph))
     return title, text, pages

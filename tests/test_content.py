@@ -254,3 +254,11 @@ def test_every_severity_named_in_a_table_is_a_badge(site):
             badged = {text(b).lower() for b in cell.select("span.sop-severity")}
             unbadged += [(page, m[1]) for m in SEVERITY_IN_WORDS.finditer(text(cell)) if m[1].lower() not in badged]
     assert unbadged == []
+
+
+@pytest.mark.parametrize("fence", ["```", "````", ":::"])
+def test_section_cards_count_a_toctree_in_any_fence(fence):
+    from section_cards import summary
+
+    source = f"# Runbooks\n\nOne runbook for every {{term}}`managed system <Managed production>`.\n\n{fence}{{toctree}}\n:maxdepth: 1\n\nrunbook-template\nacme-payments-api\n{fence}\n"
+    assert summary(source) == ("Runbooks", "One runbook for every managed system.", 2)
