@@ -31,3 +31,18 @@ var Scorer = {
   term: 5,
   partialTerm: 2,
 };
+
+/*
+ * Snippets. Sphinx centres a result's snippet on one query word (the last it
+ * parsed), so for "break-glass access" it showed "accessed" in the Purpose
+ * line. When the page holds the whole query, centre the snippet there.
+ * Only on the search page, where searchtools.js has defined Search.
+ */
+if (typeof Search !== "undefined") {
+  const sphinxSummary = Search.makeSearchSummary;
+  Search.makeSearchSummary = (htmlText, keywords, anchor) => {
+    const query = (new URLSearchParams(window.location.search).get("q") || "").trim().toLowerCase();
+    const whole = /\s/.test(query) && Search.htmlToText(htmlText, anchor).toLowerCase().includes(query);
+    return sphinxSummary(htmlText, whole ? [query] : keywords, anchor);
+  };
+}
