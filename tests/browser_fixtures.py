@@ -4,8 +4,8 @@ Chromium comes from _ext/chromium.py: Debian's, driven by Playwright through
 ``executable_path``, so nothing is downloaded. With none at all, the tests
 fail (never skip) and say how to get one.
 
-Every page a test opens records the requests it makes; a request to any host
-but the test server fails the test.
+Every browser context a test opens records the requests its pages make,
+popups included; a request to any host but the test server fails the test.
 """
 
 from __future__ import annotations
@@ -76,8 +76,12 @@ def playwright():
         yield driver
 
 
-def launch(playwright, **options):
+def launch(playwright, profile: Path | None = None, **options):
+    """Chromium, or a failure (never a skip) that says how to get one; with a
+    ``profile`` folder, a persistent browser context that keeps its storage there."""
     try:
+        if profile is not None:
+            return chromium.launch_persistent(playwright, profile, **options)
         return chromium.launch(playwright, **options)
     except PlaywrightError as err:
         pytest.fail(f"{chromium.HOW_TO_GET}\n{err}", pytrace=False)
@@ -96,31 +100,39 @@ def foreign(requests: list[str], base: str) -> list[str]:
     return [url for url in requests if urlsplit(url).scheme in ("http", "https", "ws", "wss") and urlsplit(url).netloc != own]
 
 
-def record(page) -> list[str]:
+def assert_own_host_only(requests: list[str], base: str) -> None:
+    elsewhere = foreign(requests, base)
+    assert not elsewhere, f"a page requested another host: {elsewhere}"
+
+
+def record(source) -> list[str]:
+    """The URLs requested through ``source``: a page, or a browser context,
+    which also sees the requests of the popups its pages open."""
     requests: list[str] = []
-    page.on("request", lambda request: requests.append(request.url))
+    source.on("request", lambda request: requests.append(request.url))
     return requests
 
 
 @pytest.fixture
 def new_page(browser, server):
-    """Open pages in fresh browser contexts; each fails its test on a request to another host."""
-    contexts = []
+    """Open pages in fresh browser contexts; each fails its test on a request
+    to another host. ``page.requests`` lists what its context requested."""
+    opened = []
 
-    def open_page(path: str = "", **context_options):
+    def open_page(path: str | None = "", **context_options):
         context = browser.new_context(**context_options)
+        requests = record(context)
         page = context.new_page()
-        page.requests = record(page)
-        contexts.append((context, page))
+        page.requests = requests
+        opened.append((context, requests))
         if path is not None:
             page.goto(f"{server}/{path}")
         return page
 
     yield open_page
-    for context, page in contexts:
-        requests = page.requests
+    for context, requests in opened:
         context.close()
-        assert foreign(requests, server) == [], "a page requested another host"
+        assert_own_host_only(requests, server)
 
 
 @pytest.fixture
