@@ -119,7 +119,10 @@ def _fill(app: Sphinx, doctree: nodes.document, docname: str) -> None:
             + ", ".join(f"{counts[state]} {state}" for state in STATES)
             + "."
         ), classes=["sop-review-day"])
-        placeholder.replace_self([summary, table(app, docname, found, day)])
+        # Furo wraps tables in a scrolling box in a post-transform, which ran
+        # before this table existed: wrap it the same way, or it widens phones.
+        wrapper = nodes.container("", table(app, docname, found, day), classes=["table-wrapper"])
+        placeholder.replace_self([summary, wrapper])
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:

@@ -329,6 +329,17 @@ def test_theme_toggle_switches_light_and_dark(new_page, server):
     check_theme_toggle(new_page(None), server)
 
 
+def sideways_scrollers(page) -> list[str]:
+    """The boxes that scroll sideways, but table wrappers and code blocks.
+
+    Furo clips the page itself (html has overflow-x: hidden) and lets its
+    content box scroll, so the page's own scroll width proves nothing."""
+    return page.evaluate("""() => [document.scrollingElement, ...document.body.querySelectorAll('*')]
+        .filter(el => el.scrollWidth > el.clientWidth + 1 && !el.matches('.table-wrapper, pre'))
+        .filter(el => el === document.scrollingElement || ['auto', 'scroll'].includes(getComputedStyle(el).overflowX))
+        .map(el => el.tagName.toLowerCase() + [...el.classList].map(c => '.' + c).join(''))""")
+
+
 def check_phone_layout(page, server):
     page.set_viewport_size(PHONE)
     page.goto(f"{server}/{MATRIX}")
@@ -336,13 +347,7 @@ def check_phone_layout(page, server):
         "document.querySelector('.sidebar-drawer').getBoundingClientRect().right <= 0"), "the sidebar shows"
     menu = page.locator(".mobile-header label.nav-overlay-icon")
     assert menu.is_visible()
-    # Furo clips the page itself (html has overflow-x: hidden) and lets its
-    # content box scroll, so look for any box that scrolls sideways: only
-    # table wrappers and code blocks may.
-    scrollers = page.evaluate("""() => [document.scrollingElement, ...document.body.querySelectorAll('*')]
-        .filter(el => el.scrollWidth > el.clientWidth + 1 && !el.matches('.table-wrapper, pre'))
-        .filter(el => el === document.scrollingElement || ['auto', 'scroll'].includes(getComputedStyle(el).overflowX))
-        .map(el => el.tagName.toLowerCase() + [...el.classList].map(c => '.' + c).join(''))""")
+    scrollers = sideways_scrollers(page)
     assert scrollers == [], f"the page scrolls sideways: {scrollers}"
     wrapper = page.locator("article .table-wrapper").first
     assert wrapper.evaluate("el => el.scrollWidth > el.clientWidth"), "the matrix does not scroll in its box"
@@ -353,6 +358,15 @@ def check_phone_layout(page, server):
 
 def test_on_a_phone_the_sidebar_hides_behind_a_menu_and_tables_scroll_in_their_box(new_page, server):
     check_phone_layout(new_page(None), server)
+
+
+@pytest.mark.parametrize("path", [
+    "index.html", "review-status.html", "production-ownership/production-ownership-policy.html",
+    "incident-response/incident-response-process.html", "runbooks/runbook-template.html",
+])
+def test_no_page_with_a_table_scrolls_sideways_on_a_phone(new_page, path):
+    page = new_page(path, viewport=PHONE)
+    assert sideways_scrollers(page) == []
 
 
 # -- Keyboard, accessibility, privacy -----------------------------------------
