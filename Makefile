@@ -34,7 +34,7 @@ html: $(VENV)/.installed ## build the site into _build/html (fails on any warnin
 	fi
 	$(SPHINXBUILD) -b html $(GATEOPTS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees . $(BUILDDIR)/html
 
-pdf: $(VENV)/.installed ## the PDF edition, _build/pdf/anchor-sop.pdf (printed by Chromium)
+pdf: $(VENV)/.installed ## the PDF edition, _build/pdf/anchor-sop.pdf (printed by Chromium; stops at once without one)
 	$(SPHINXBUILD) -b pdf $(GATEOPTS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees-pdf . $(BUILDDIR)/pdf
 
 epub: $(VENV)/.installed ## the EPUB edition, _build/epub/anchor-sop.epub

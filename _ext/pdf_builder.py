@@ -4,12 +4,14 @@ A single-page HTML build of the whole manual, printed by Chromium (through
 Playwright, see chromium.py) with the same print stylesheet operators print
 pages with. On the way, the single page is reshaped for paper:
 
-* a cover (title, build date, Internal Use Only) and a table of contents;
+* a cover (title, build date, Internal Use Only) and a one-page table of
+  contents whose entries link to their chapters and pages;
 * the sections become chapters: Sphinx inlines each toctree where it stands,
   which would nest every section under the landing page's last heading, so
   the inlined section pages are moved to the top level, in sidebar order;
 * every id is prefixed with its page's name, so the ``purpose`` and
   ``scope`` of each page stay distinct and every link lands on its own page;
+  a link to a whole page lands on its heading;
 * each chapter prints on its own named page, whose header names the section
   (CSS ``page`` and ``@page`` margin boxes), beside "Internal Use Only".
 
@@ -22,7 +24,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from docutils import nodes
 from sphinx import addnodes
@@ -116,10 +118,35 @@ def cover(app: Sphinx) -> nodes.container:
     return block
 
 
+def page_anchors(tree: nodes.document, root: str) -> dict[str, str]:
+    """Each page's first section id: where a link to the whole page lands.
+
+    Not the ``document-<page>`` marker Sphinx puts before an inlined page: when
+    the page's heading moves on to the next sheet, the marker stays at the foot
+    of the sheet before. The landing page (the root) has no marker at all.
+    """
+    anchors = {}
+    for docname, node in [(root, tree), *((n["docname"], n) for n in tree.findall(addnodes.start_of_file))]:
+        section = next(node.findall(nodes.section), None)
+        if section is not None and section["ids"]:
+            anchors[docname] = section["ids"][0]
+    return anchors
+
+
+def retarget(tree: nodes.document, anchors: dict[str, str]) -> None:
+    """Point every link to a whole page (``#document-<page>``) at its heading."""
+    for ref in tree.findall(nodes.reference):
+        docname = ref.get("refuri", "").removeprefix("#document-")
+        if docname in anchors:
+            ref["refuri"] = f"#{anchors[docname]}"
+
+
 def contents(app: Sphinx, top: list[addnodes.start_of_file]) -> nodes.container:
+    """Every chapter (the landing page first) and its pages, each a link."""
     block = nodes.container(classes=["sop-contents"])
     block += _paragraph("Contents", "sop-contents-title")
     chapters_list = nodes.enumerated_list()
+    chapters_list += nodes.list_item("", nodes.paragraph("", "", _link(app, app.config.root_doc)))
     for node in top:
         docname = node["docname"]
         item = nodes.list_item()
@@ -155,24 +182,54 @@ def page_styles(app: Sphinx, top: list[addnodes.start_of_file]) -> nodes.raw:
     return nodes.raw("", "<style>\n" + "\n".join(rules) + "\n</style>", format="html")
 
 
+def find_chromium() -> bool:
+    """Whether a Chromium is there to print with: chromium.py's, or Playwright's own."""
+    try:
+        configured = chromium.executable()
+    except Exception:  # a SOP_CHROMIUM naming no file may raise: say how to get one
+        return False
+    if configured:
+        return Path(configured).exists()
+    from playwright.sync_api import Error, sync_playwright
+
+    try:
+        with sync_playwright() as driver:
+            return Path(driver.chromium.executable_path).exists()
+    except Error:
+        return False
+
+
+def _stop(message: str) -> NoReturn:
+    logger.error(message)
+    raise SystemExit(2)
+
+
 class PdfBuilder(SingleFileHTMLBuilder):
     name = "pdf"
     epilog = "The PDF is %(outdir)s/" + PDF_NAME + "."
 
     def init(self) -> None:
+        # Before anything is read or written: without a browser, the whole
+        # single-page build would be wasted. A missing tool is the writer's to
+        # fix, so the message stands alone, not in Sphinx's crash report (with
+        # its "report this error to the developers") that SphinxError gets.
         super().init()
         try:
             import playwright.sync_api  # noqa: F401
         except ImportError as err:
-            raise SphinxError(f"make pdf needs Playwright (make creates .venv with it): {err}") from None
+            _stop(f"make pdf needs Playwright (make creates .venv with it): {err}")
+        if not find_chromium():
+            _stop(f"make pdf cannot print without Chromium. {chromium.HOW_TO_GET}")
 
     def assemble_doctree(self) -> nodes.document:
         tree = super().assemble_doctree()
         top = chapters(tree)
         unique_ids(tree, self.config.root_doc)
+        anchors = page_anchors(tree, self.config.root_doc)
         tree.insert(0, page_styles(self.app, top))
         tree.insert(1, cover(self.app))
         tree.insert(2, contents(self.app, top))
+        retarget(tree, anchors)
         return tree
 
 

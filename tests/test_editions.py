@@ -59,12 +59,31 @@ def test_cover_and_contents(pdf):
     assert "Contents" in contents and "Production Ownership Policy" in contents
 
 
+def page_title(site, page: str) -> str:
+    return flat(site.html(page).select_one("article h1").get_text()).rstrip("¶ ").strip()
+
+
+def test_the_contents_fit_one_page_and_every_entry_links_to_its_page(site, pdf):
+    texts = page_texts(pdf)
+    contents, after = texts[1], texts[2]
+    # the landing chapter is the first entry; two-digit numbers are not cut at the margin
+    assert "1. Anchor MSP — Standard Operating Procedures 2. Production Ownership" in contents
+    assert "10. Incident Response" in contents and "16. Review status" in contents
+    assert "Contents" not in after and after.index("Anchor MSP — Standard Operating Procedures") < 80
+    entries = [page_title(site, page) for page in sidebar_order(site)]
+    links = sorted(links_on(pdf, 1), reverse=True)  # top of the page first
+    assert len(links) == len(entries)
+    squeeze = lambda value: re.sub(r"\s", "", value)
+    for title, (_, target) in zip(entries, links):
+        assert target > 1 and squeeze(title) in squeeze(texts[target]), title
+
+
 def test_every_page_is_in_the_pdf_in_sidebar_order(site, pdf):
     body = " ".join(page_texts(pdf)[2:])  # after the cover and the contents
     body = body[body.index("Anchor MSP — Standard Operating Procedures"):]
     position = 0
     for page in sidebar_order(site):
-        title = flat(site.html(page).select_one("article h1").get_text()).rstrip("¶ ").strip()
+        title = page_title(site, page)
         sentence = first_sentence(site, page)
         assert sentence, page
         # the page's heading, followed soon by its first sentence (not a card or a link)
@@ -116,19 +135,24 @@ def test_every_printed_page_after_the_cover_names_its_section_and_internal_use(p
     assert backup.startswith("Backup and Restore Anchor MSP — Internal Use Only")
 
 
-def link_targets(pdf) -> list[tuple[int, int]]:
-    """(page it is on, page it goes to) for every link inside the PDF."""
+def links_on(pdf, number: int) -> list[tuple[float, int]]:
+    """(height of its top edge, page it goes to) for each link on a page."""
     names = {name: pdf.get_destination_page_number(dest) for name, dest in pdf.named_destinations.items()}
     links = []
-    for number, page in enumerate(pdf.pages):
-        for annotation in page.get("/Annots", []):
-            annotation = annotation.get_object()
-            if annotation.get("/Subtype") != "/Link":
-                continue
-            dest = annotation.get("/Dest")
-            assert dest is not None, f"a link on page {number + 1} leads out of the PDF: {annotation.get('/A')}"
-            links.append((number, names[str(dest)] if isinstance(dest, str) else pdf.get_destination_page_number(dest)))
+    for annotation in pdf.pages[number].get("/Annots", []):
+        annotation = annotation.get_object()
+        if annotation.get("/Subtype") != "/Link":
+            continue
+        dest = annotation.get("/Dest")
+        assert dest is not None, f"a link on page {number + 1} leads out of the PDF: {annotation.get('/A')}"
+        target = names[str(dest)] if isinstance(dest, str) else pdf.get_destination_page_number(dest)
+        links.append((float(annotation["/Rect"][3]), target))
     return links
+
+
+def link_targets(pdf) -> list[tuple[int, int]]:
+    """(page it is on, page it goes to) for every link inside the PDF."""
+    return [(number, target) for number in range(len(pdf.pages)) for _, target in links_on(pdf, number)]
 
 
 def test_internal_links_go_to_pages_inside_the_pdf(pdf):
@@ -156,13 +180,29 @@ def test_the_same_sources_give_the_same_pdf_text(pdf, tmp_path):
     assert page_texts(PdfReader(again.outdir / "anchor-sop.pdf")) == page_texts(pdf)
 
 
-def test_without_chromium_make_pdf_says_what_is_missing(tmp_path):
+def test_without_chromium_make_pdf_stops_at_once_and_says_what_is_missing(tmp_path):
     build = sphinx_build(
         ROOT, tmp_path / "pdf", builder="pdf",
         env={"SOP_CHROMIUM": str(tmp_path / "no-chromium"), "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "none")},
     )
     assert build.returncode != 0
     assert "Chromium is needed: install Debian's (apt-get install chromium)" in build.output
+    # before reading a page or writing the single-page HTML
+    assert not (tmp_path / "pdf-doctrees" / "environment.pickle").exists()
+    assert not (tmp_path / "pdf" / "index.html").exists()
+
+
+def test_a_chromium_lookup_that_fails_counts_as_no_chromium(monkeypatch):
+    import chromium
+    import pdf_builder
+
+    def missing() -> str:
+        raise FileNotFoundError("SOP_CHROMIUM names no file")
+
+    monkeypatch.setattr(chromium, "executable", missing)
+    assert pdf_builder.find_chromium() is False
+    monkeypatch.setattr(chromium, "executable", lambda: "/nonexistent/chromium")
+    assert pdf_builder.find_chromium() is False
 
 
 # -- EPUB ----------------------------------------------------------------------
