@@ -40,14 +40,16 @@ pdf: $(VENV)/.installed ## the PDF edition, _build/pdf/anchor-sop.pdf (printed b
 epub: $(VENV)/.installed ## the EPUB edition, _build/epub/anchor-sop.epub
 	$(SPHINXBUILD) -b epub $(GATEOPTS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees-epub . $(BUILDDIR)/epub
 
-offline: html ## the site as a zip to read from disk, _build/anchor-sop-html.zip
-	$(BIN)/python tools/publish.py $(BUILDDIR)/html $(BUILDDIR)/anchor-sop-html.zip
-
-# What a deploy publishes: the site, with the PDF and EPUB of the same
-# sources in its downloads/ folder, and the zip of all of it.
-site: html pdf epub ## everything a deploy publishes: the site with its PDF, EPUB and zip
+# The landing page's Download links point at downloads/ beside it, so the zip
+# holds the PDF and EPUB of the same sources: without them its links would be
+# dead (publish.py refuses to zip a site whose Download links find no file).
+offline: html pdf epub ## the site with its PDF and EPUB, zipped to read from disk: _build/anchor-sop-html.zip
 	$(BIN)/python tools/publish.py $(BUILDDIR)/html $(BUILDDIR)/pdf/anchor-sop.pdf \
 	  $(BUILDDIR)/epub/anchor-sop.epub $(BUILDDIR)/anchor-sop-html.zip
+
+# What a deploy publishes (vercel.json's build command): _build/html with the
+# PDF and EPUB in its downloads/, and the zip. The same steps as offline.
+site: offline ## everything a deploy publishes: _build/html with its downloads/, and the zip
 
 linkcheck: $(VENV)/.installed ## check every external link (SOP_LINKCHECK_OFFLINE=1 skips other hosts)
 	$(SPHINXBUILD) -b linkcheck $(GATEOPTS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees . $(BUILDDIR)/linkcheck

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 import pytest
 from bs4 import BeautifulSoup
@@ -236,17 +238,31 @@ def test_epub_has_checkboxes_and_tables(epub):
 # -- The site, to read from disk -------------------------------------------------
 
 
+def publish(html: Path, pdf: Path, epub: Path, zipped: Path) -> subprocess.CompletedProcess:
+    """tools/publish.py, as `make offline` and `make site` run it."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "tools/publish.py"), str(html), str(pdf), str(epub), str(zipped)],
+        capture_output=True, text=True, env={"SOURCE_DATE_EPOCH": "1800000000"},
+    )
+
+
 @pytest.fixture(scope="module")
-def published(site, pdf_build, epub, tmp_path_factory) -> Path:
-    """What `make site` assembles, from the session's site and these editions."""
+def published_zip(site, pdf_build, epub, tmp_path_factory) -> Path:
+    """What `make offline` zips, from the session's site and these editions."""
     root = tmp_path_factory.mktemp("published")
     html = root / "html"
     shutil.copytree(site.outdir, html)
     zipped = root / "anchor-sop-html.zip"
-    publish = [sys.executable, str(ROOT / "tools/publish.py"), str(html), str(pdf_build.outdir / "anchor-sop.pdf"), str(epub), str(zipped)]
-    subprocess.run(publish, check=True, capture_output=True, env={"SOURCE_DATE_EPOCH": "1800000000"})
-    unzipped = root / "unzipped"
-    with zipfile.ZipFile(zipped) as archive:
+    result = publish(html, pdf_build.outdir / "anchor-sop.pdf", epub, zipped)
+    assert result.returncode == 0, result.stderr
+    return zipped
+
+
+@pytest.fixture(scope="module")
+def published(published_zip) -> Path:
+    """The zip, unpacked as a reader would."""
+    unzipped = published_zip.with_name("unzipped")
+    with zipfile.ZipFile(published_zip) as archive:
         archive.extractall(unzipped)
     return unzipped / "anchor-sop-html"
 
@@ -259,18 +275,28 @@ def test_the_landing_page_links_to_the_downloads(published):
     assert all((published / link).stat().st_size > 10_000 for link in links)
 
 
-def test_the_zipped_site_works_from_disk(published, browser):
+def test_the_zipped_site_works_from_disk(published, published_zip, browser):
     context = browser.new_context()
     page = context.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto((published / "index.html").as_uri())
     hrefs = page.eval_on_selector_all("article a.reference.internal", "as => as.map(a => a.href)")
+    downloads = page.eval_on_selector_all("article a.sop-download", "as => as.map(a => a.href)")
     assert len(hrefs) > 30
     for href in sorted({h.split("#")[0] for h in hrefs}):
         response = page.goto(href)
         assert response is None or response.ok, href
         assert page.locator("article h1").count() == 1, href
+    # the Download links, as the browser resolves them, find their files in the zip
+    assert len(downloads) == 2
+    with zipfile.ZipFile(published_zip) as archive:
+        names = set(archive.namelist())
+    for href in downloads:
+        target = Path(url2pathname(urlparse(href).path))
+        assert target.is_relative_to(published) and target.stat().st_size > 10_000, href
+        assert f"anchor-sop-html/{target.relative_to(published).as_posix()}" in names, href
+        assert target.read_bytes()[:4] in (b"%PDF", b"PK\x03\x04"), href
     # search works from disk too (without the snippets, which need fetch())
     page.goto((published / "index.html").as_uri())
     page.locator(".sidebar-search").fill("Vault")
@@ -282,14 +308,32 @@ def test_the_zipped_site_works_from_disk(published, browser):
     assert all(url.startswith(("file:", "data:", "blob:")) for url in requests)
 
 
-def test_the_zip_is_reproducible(site, tmp_path):
+def test_the_zip_is_reproducible(site, pdf_build, epub, tmp_path):
     html = tmp_path / "html"
     shutil.copytree(site.outdir, html)
     zips = []
     for name in ("one.zip", "two.zip"):
-        subprocess.run(
-            [sys.executable, str(ROOT / "tools/publish.py"), str(html), str(tmp_path / name)],
-            check=True, capture_output=True, env={"SOURCE_DATE_EPOCH": "1800000000"},
-        )
+        result = publish(html, pdf_build.outdir / "anchor-sop.pdf", epub, tmp_path / name)
+        assert result.returncode == 0, result.stderr
         zips.append((tmp_path / name).read_bytes())
     assert zips[0] == zips[1]
+
+
+def test_no_zip_without_the_editions_its_download_links_need(site, pdf_build, tmp_path):
+    html = tmp_path / "html"
+    shutil.copytree(site.outdir, html)
+    (html / "downloads").mkdir()
+    (html / "downloads" / "stale.pdf").write_bytes(b"%PDF from an earlier run")
+    only_site = subprocess.run(
+        [sys.executable, str(ROOT / "tools/publish.py"), str(html), str(tmp_path / "site.zip")],
+        capture_output=True, text=True,
+    )
+    assert only_site.returncode == 2 and "usage: publish.py SITE PDF EPUB ZIP" in only_site.stderr
+    # an edition under another name than the landing page links to
+    renamed = tmp_path / "manual.epub"
+    shutil.copyfile(pdf_build.outdir / "anchor-sop.pdf", renamed)
+    result = publish(html, pdf_build.outdir / "anchor-sop.pdf", renamed, tmp_path / "site.zip")
+    assert result.returncode == 2, result.stdout
+    assert "Download links find no file: downloads/anchor-sop.epub" in result.stderr
+    assert not (tmp_path / "site.zip").exists()
+    assert sorted(p.name for p in (html / "downloads").iterdir()) == ["anchor-sop.pdf", "manual.epub"]  # no stale copy

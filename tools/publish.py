@@ -2,12 +2,13 @@
 
     python tools/publish.py _build/html _build/pdf/anchor-sop.pdf _build/epub/anchor-sop.epub _build/anchor-sop-html.zip
 
-copies the PDF and EPUB into the site's ``downloads/`` (where the landing
-page's Download links point, see _ext/editions.py) and zips the whole site
-for reading from disk, with no server. The zip is reproducible: entries in
-sorted order, each dated SOURCE_DATE_EPOCH (or 1980-01-01), under one folder
-``anchor-sop-html/``. Run with only the site and the zip (``make offline``)
-it zips the site as it is.
+puts the PDF and EPUB into the site's ``downloads/`` (where the landing
+page's Download links point, see _ext/editions.py), replacing whatever an
+earlier run left there, checks that every Download link now finds its file,
+and zips the whole site for reading from disk, with no server. Both
+``make offline`` and ``make site`` run it. The zip is reproducible: entries
+in sorted order, each dated SOURCE_DATE_EPOCH (or 1980-01-01), under one
+folder ``anchor-sop-html/``.
 """
 
 from __future__ import annotations
@@ -17,16 +18,42 @@ import shutil
 import sys
 import time
 import zipfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 TOP = "anchor-sop-html"
+USAGE = "usage: publish.py SITE PDF EPUB ZIP (the landing page links to both editions)"
+
+
+class _DownloadLinks(HTMLParser):
+    """The targets of the landing page's Download links (``a.sop-download``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "a" and "sop-download" in (found.get("class") or "").split():
+            self.hrefs.append(found.get("href") or "")
+
+
+def download_links(site: Path) -> list[str]:
+    parser = _DownloadLinks()
+    parser.feed((site / "index.html").read_text(encoding="utf-8"))
+    return parser.hrefs
 
 
 def add_downloads(site: Path, *editions: Path) -> None:
     downloads = site / "downloads"
-    downloads.mkdir(exist_ok=True)
+    shutil.rmtree(downloads, ignore_errors=True)  # no stale edition from an earlier run
+    downloads.mkdir()
     for edition in editions:
         shutil.copyfile(edition, downloads / edition.name)
+
+
+def dead_downloads(site: Path) -> list[str]:
+    return [href for href in download_links(site) if not (site / href).is_file()]
 
 
 def zip_site(site: Path, target: Path) -> None:
@@ -42,18 +69,21 @@ def zip_site(site: Path, target: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 2:
-        print(__doc__, file=sys.stderr)
+    if len(argv) != 4:
+        print(USAGE, file=sys.stderr)
         return 2
-    site, *editions, target = map(Path, argv)
-    missing = [str(p) for p in (site, *editions) if not p.exists()]
+    site, pdf, epub, target = map(Path, argv)
+    missing = [str(p) for p in (site / "index.html", pdf, epub) if not p.exists()]
     if missing:
         print(f"publish: not built yet: {', '.join(missing)}", file=sys.stderr)
         return 2
-    if editions:
-        add_downloads(site, *editions)
+    add_downloads(site, pdf, epub)
+    dead = dead_downloads(site)
+    if dead:
+        print(f"publish: the landing page's Download links find no file: {', '.join(dead)}", file=sys.stderr)
+        return 2
     zip_site(site, target)
-    print(f"{target}: the site{' with its PDF and EPUB' if editions else ''}, for reading from disk")
+    print(f"{target}: the site with its PDF and EPUB, for reading from disk")
     return 0
 
 
