@@ -4,15 +4,19 @@ and the benchmark runs."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
+import sphinx_design
 from bs4 import BeautifulSoup
+from pygments.formatters import HtmlFormatter
 
-from conftest import ROOT, replace_once, sphinx_build
-from page_weight import unused
+from conftest import ROOT, environ, replace_once, sphinx_build
+from page_weight import MINIFY, SD_CLASS, TOKEN_RULE, USES, minify_css, purge_design, unused
 from test_structure import ALL_PAGES, DRAFT_PAGES, SEED_PAGES
 
 STOCK = {"SOP_TODAY": "2027-03-20"}
@@ -83,25 +87,66 @@ def test_three_jobs_give_the_same_site_as_one(tmp_path):
 
 COPY_BUTTON = ("copybutton.css", "copybutton.js", "clipboard.min.js")
 BUDGET = 125 * 1024
+# Not content pages: what they load is the tool they are.
+EXEMPT = {
+    "search.html": "the search tool: Sphinx's search scripts, the stemmer and the index (60 KB), and every page's files",
+}
 
 
 def loaded(outdir: Path, page: str) -> dict[str, int]:
-    """Bytes of the page and of every stylesheet and script it loads."""
+    """Bytes of the page and of every stylesheet (print ones too) and script it loads."""
     path = outdir / page
     html = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
     files = {"(html)": path.stat().st_size}
     for tag in html.select("link[rel=stylesheet][href], script[src]"):
         reference = (tag.get("href") or tag.get("src")).split("?")[0]
-        files[reference.rsplit("/", 1)[-1]] = (path.parent / reference).resolve().stat().st_size
+        target = outdir / reference.lstrip("/") if reference.startswith("/") else path.parent / reference
+        files[reference.rsplit("/", 1)[-1]] = target.resolve().stat().st_size
     return files
 
 
-@pytest.mark.parametrize("page", [*SEED_PAGES, *DRAFT_PAGES])
-def test_a_content_page_loads_at_most_125_kb(site, page):
-    files = loaded(site.outdir, page)
-    # The copy button is what a page of templates is for; it is counted apart.
-    weight = sum(size for name, size in files.items() if name not in COPY_BUTTON)
-    assert weight <= BUDGET, f"{page}: {weight / 1024:.1f} KB: {files}"
+@pytest.fixture(scope="module")
+def with_new_pages(site_copy_factory):
+    """The manual with a runbook, a decision record and a policy made by
+    `make new` (owner set), built: pages as writers will add them."""
+    source = site_copy_factory("new-pages")
+    for kind in (
+        {"KIND": "runbook", "TITLE": "Acme Payments API"},
+        {"KIND": "decision", "TITLE": "Use Restic for Backup Orchestration"},
+        {"KIND": "policy", "TITLE": "Log Retention Policy", "SECTION": "logging-and-metrics"},
+    ):
+        made = subprocess.run([sys.executable, str(source / "tools/new_page.py")], capture_output=True, text=True,
+                              env=environ({"SECTION": "", **kind}))
+        assert made.returncode == 0, made.stderr
+        replace_once(source / made.stdout.split()[1].rstrip(","), 'owner: "[Owner]"', "owner: Anchor MSP Operations Lead")
+    build = sphinx_build(source, source.parent / "html", env=STOCK)
+    assert build.returncode == 0, build.output
+    return build
+
+
+def test_every_page_loads_at_most_125_kb(with_new_pages):
+    outdir = with_new_pages.outdir
+    pages = sorted(p.relative_to(outdir).as_posix() for p in outdir.rglob("*.html"))
+    assert {"index.html", "runbooks/runbook-template.html", "decision-logs/decision-log-template.html",
+            "runbooks/acme-payments-api.html", "logging-and-metrics/log-retention-policy.html", "genindex.html",
+            *SEED_PAGES, *DRAFT_PAGES} <= set(pages)
+    assert any(page.startswith("decision-logs/20") for page in pages)
+    weights = {page: sum(loaded(outdir, page).values()) for page in pages if page not in EXEMPT}
+    heavy = {page: f"{weight / 1024:.1f} KB: {loaded(outdir, page)}" for page, weight in weights.items() if weight > BUDGET}
+    assert heavy == {}
+
+
+def test_every_asset_a_page_loads_has_the_checksum_of_the_file_served(site):
+    """Sphinx's ?v= is taken when a page is written: the files minified or cut
+    in the build must be final by then, or their pages made to agree."""
+    stale = []
+    for path in sorted(site.outdir.rglob("*.html")):
+        for tag in BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select("link[href*='?v='], script[src*='?v=']"):
+            reference, checksum = (tag.get("href") or tag.get("src")).split("?v=")
+            target = site.outdir / reference.lstrip("/") if reference.startswith("/") else path.parent / reference
+            if f"{zlib.crc32(target.read_bytes()):08x}" != checksum:
+                stale.append(f"{path.relative_to(site.outdir)}: {reference}")
+    assert stale == []
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)
@@ -110,7 +155,9 @@ def test_a_page_loads_what_it_uses(site, page):
     names = set(loaded(site.outdir, page))
     body = str(BeautifulSoup(html, "html.parser").select_one("article"))
     if 'class="sd-' in body:
-        assert "sphinx-design.min.css" in names
+        assert {"sphinx-design.min.css", "furo-extensions.css"} <= names
+    if 'class="sd-tab-set' in body:
+        assert "design-tabs.js" in names
     if '<div class="highlight' in body:
         assert {"pygments.css", *COPY_BUTTON} <= names
     if "contains-task-list" in body:
@@ -118,16 +165,109 @@ def test_a_page_loads_what_it_uses(site, page):
     assert not (unused(body) & names)
 
 
+@pytest.mark.parametrize(
+    ("body", "needs"),
+    [
+        ('<div class="sd-card">', {"sphinx-design.min.css", "furo-extensions.css"}),
+        ('<div class="sd-tab-set docutils">', {"sphinx-design.min.css", "furo-extensions.css", "design-tabs.js"}),
+        ('<div class="highlight-bash">', {"pygments.css", *COPY_BUTTON}),
+        ('<code class="docutils literal highlight highlight-python">', {"pygments.css"}),
+        ('<ul class="contains-task-list">', {"checklists.js"}),
+        ("<p>Text.</p>", set()),
+    ],
+    ids=["cards", "tabs", "code-block", "inline-code", "checklist", "text"],
+)
+def test_a_body_needs_the_files_of_its_markup(body, needs):
+    everything = {name for _, names in USES for name in names}
+    assert everything - unused(body) == needs
+
+
 def test_the_landing_page_cards_are_styled(site):
     assert "sphinx-design.min.css" in loaded(site.outdir, "index.html")
     assert "sphinx-design.min.css" not in loaded(site.outdir, "backup-and-restore/backup-policy.html")
+    css = (site.outdir / "_static/sphinx-design.min.css").read_text()
+    whole = (Path(sphinx_design.__file__).parent / "static/sphinx-design.min.css").read_text()
+    used = {c for tag in site.html("index.html").select("[class*=sd-]") for c in tag["class"] if c.startswith("sd-")}
+    styled = {c for c in used if f".{c}" in whole}
+    assert {"sd-card", "sd-card-hover", "sd-row", "sd-col", "sd-g-2"} <= styled
+    for sd_class in styled:
+        assert f".{sd_class}" in css, sd_class  # every class of the cards keeps its rules
+    assert ".sd-tab-set" not in css and ".sd-btn" not in css and len(css) < 10_000  # and no other component's
+
+
+def test_the_copy_button_keeps_furos_style_without_furo_extensions(site):
+    assert "furo-extensions.css" not in loaded(site.outdir, "runbooks/runbook-template.html")
+    assert ".highlight button.copybtn{" in (site.outdir / "_static/anchor.css").read_text()
+
+
+def test_the_stylesheets_copied_unminified_are_served_minified(site):
+    for name in (*MINIFY, "pygments.css"):
+        css = (site.outdir / "_static" / name).read_text()
+        assert "/*" not in css and "\n" not in css and "  " not in css, name
+    assert len((site.outdir / "_static/anchor.css").read_text()) < 0.8 * len((ROOT / "_static/anchor.css").read_text())
+
+
+@pytest.mark.parametrize(
+    ("css", "minified"),
+    [
+        ("a  >  b ,\n c { color: red ; }", "a>b,c{color:red}"),
+        ("/* note */ .a .b { margin: 0 0.5em 0 0 }", ".a .b{margin:0 0.5em 0 0}"),
+        ('p::before { content: "a  /* b */ ;}" / ""; }', 'p::before{content:"a  /* b */ ;}" / ""}'),
+        ("x { width: calc(100% - 2 * 1rem); }", "x{width:calc(100% - 2 * 1rem)}"),
+        ("@media (min-width: 1px) and (max-width: 2px) { a { b: c } }", "@media (min-width:1px) and (max-width:2px){a{b:c}}"),
+        (".a :is(.b, .c) { color: red !important; }", ".a :is(.b,.c){color:red!important}"),
+        ("/*! MIT licence */\na{}", "/*! MIT licence */a{}"),
+        ("a { font: 12px/1.5 system-ui; }", "a{font:12px/1.5 system-ui}"),
+    ],
+    ids=["spaces", "comment", "string", "calc", "media", "descendant-pseudo", "licence", "slash"],
+)
+def test_minify_css(css, minified):
+    assert minify_css(css) == minified
+    assert minify_css(minified) == minified
+
+
+def test_design_css_keeps_the_selectors_of_the_classes_used():
+    css = (":root{--sd-x:1}.sd-card{a:b}.sd-card .sd-card-header,.sd-btn{c:d}.sd-tab-set>input:checked+label{e:f}"
+           "@media (min-width:576px){.sd-col-sm-2{g:h}.sd-card-body{i:j}}@keyframes sd-k{0%{k:l}}p:is(.sd-a,.sd-card){m:n}")
+    assert purge_design(css, {"sd-card", "sd-card-body"}) == (
+        ":root{--sd-x:1}.sd-card{a:b}@media (min-width:576px){.sd-card-body{i:j}}@keyframes sd-k{0%{k:l}}")
+    assert purge_design(css, set(SD_CLASS.findall(css))) == css
 
 
 def test_pygments_keeps_the_rules_the_code_uses(site):
     css = (site.outdir / "_static/pygments.css").read_text()
     assert len(css) < 8000
-    for token in ("gu", "w", "nb"):  # Markdown headings, whitespace, shell builtins in the templates
-        assert f".highlight .{token} {{" in css
+    # Furo's light and dark Pygments styles, whole
+    styled = {t for style in ("a11y-light", "native") for t in TOKEN_RULE.findall(HtmlFormatter(style=style).get_style_defs(".highlight"))}
+    used = {span["class"][0] for path in site.outdir.rglob("*.html")
+            for span in BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select(".highlight span[class]")}
+    kept = set(re.findall(r"\.highlight \.([A-Za-z0-9]+)\{", css.split("@media")[0]))
+    assert {"gu", "w", "nb"} <= kept  # Markdown headings, whitespace, shell builtins in the templates
+    assert kept == used & styled
+
+
+def test_an_incremental_build_cuts_pygments_css_as_a_clean_one(site_copy, tmp_path):
+    """Tokens are read with the page, not from the output: a page that brings
+    new tokens, then leaves, gives the clean build's stylesheet each time."""
+    out = tmp_path / "html"
+    assert sphinx_build(site_copy, out, env=STOCK).returncode == 0
+    before = (out / "_static/pygments.css").read_text()
+    (site_copy / "runbooks/python-check.md").write_text(
+        "---\nowner: Ops\nlast_reviewed: 2026-04-04\n---\n\n# Python Check\n\n```python\nimport os\nprint(os.getcwd())\n```\n")
+    replace_once(site_copy / "runbooks/index.md", "runbook-template\n", "runbook-template\npython-check\n")
+    assert sphinx_build(site_copy, out, env=STOCK, fresh=False).returncode == 0
+    clean = sphinx_build(site_copy, tmp_path / "clean", env=STOCK)
+    assert clean.returncode == 0
+    grown = (out / "_static/pygments.css").read_text()
+    assert grown == (clean.outdir / "_static/pygments.css").read_text() and ".highlight .kn{" in grown
+    # search.html aside: it gets sop-search-hints.js?v= only once a previous build wrote that file
+    pages = sorted(p.relative_to(out) for p in out.rglob("*.html") if p.name != "search.html")
+    assert [p for p in pages if (out / p).read_bytes() != (clean.outdir / p).read_bytes()] == []
+
+    (site_copy / "runbooks/python-check.md").unlink()
+    replace_once(site_copy / "runbooks/index.md", "python-check\n", "")
+    assert sphinx_build(site_copy, out, env=STOCK, fresh=False).returncode == 0
+    assert (out / "_static/pygments.css").read_text() == before
 
 
 # -- The benchmark ---------------------------------------------------------------
