@@ -11,9 +11,13 @@ ancestors' toggles checked (expanded).
 
 * The tree is made in the main process when the first page is written, so
   parallel writers inherit it, and a build that writes nothing never makes it.
-* When a page is added, removed or retitled, or a toctree changes, every
-  page is written again on the next build (stock Sphinx leaves untouched
-  pages with a stale sidebar).
+* When the navigation changes (a page added, removed or retitled, a
+  toctree's entries, caption or explicit titles), every page is written
+  again on the next build (stock Sphinx leaves untouched pages with a stale
+  sidebar). The check compares a hash of the rendered navigation, made when
+  pages were read, so that no kind of change can slip past it.
+* Links that are not to a page of the site (``https://…``, ``/…``, ``#…``)
+  are left as they are when links are made relative to a directory.
 
 ``sop_fast_navigation = False`` in conf.py gives stock Furo back (the tests
 compare the two).
@@ -21,12 +25,14 @@ compare the two).
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from typing import TYPE_CHECKING
 
 from docutils import nodes
 from sphinx.environment.adapters.toctree import global_toctree_for_doc
+from sphinx.util import logging
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -38,6 +44,21 @@ if TYPE_CHECKING:
 FURO_TOCTREE = {"collapse": False, "titles_only": True, "maxdepth": -1, "includehidden": True}
 # The markers this module adds, and removes from every page it gives out.
 MARKERS = re.compile(r' sop-nav-\d+(?=[ "])|(?<=<ul) class="sop-navul-\d+"|sop-navref-\d+ ')
+# A link to a page of the site, relative to the root: no scheme (https:,
+# mailto:), not absolute (/…), not a fragment (#…).
+SITE_LINK = re.compile(r'href="(?![A-Za-z][A-Za-z0-9+.-]*:|[/#])([^"]+)"')
+PLACEHOLDER = "__sop_navigation__"
+
+
+def relative_links(html: str, directory: str) -> str:
+    """The links to the site's pages, relative to the site root in ``html``,
+    made relative to ``directory``, as Sphinx makes them; other links kept."""
+    return SITE_LINK.sub(lambda link: f'href="{posixpath.relpath(link[1], directory or ".")}"', html)
+
+
+def site_toctree(builder: Builder) -> nodes.Element | None:
+    """The whole navigation, as Furo asks Sphinx for it, for a page at the root."""
+    return global_toctree_for_doc(builder.env, PLACEHOLDER, builder, tags=builder.tags, **FURO_TOCTREE)
 
 
 class Tree:
@@ -47,12 +68,11 @@ class Tree:
     def __init__(self, builder: Builder) -> None:
         from furo.navigation import get_navigation_tree
 
-        placeholder = "__sop_navigation__"
-        self.docnames = {builder.get_relative_uri(placeholder, d): d for d in builder.env.found_docs}
+        self.docnames = {builder.get_relative_uri(PLACEHOLDER, d): d for d in builder.env.found_docs}
         self.by_directory: dict[str, str] = {}
         self.branches: dict[str, list[list[str]]] = {}  # docname → the markers from the root to its item
         self.count = 0
-        toctree = global_toctree_for_doc(builder.env, placeholder, builder, tags=builder.tags, **FURO_TOCTREE)
+        toctree = site_toctree(builder)
         if toctree is None:
             self.html, self.checkboxes = "", {}
             return
@@ -89,11 +109,7 @@ class Tree:
     def for_directory(self, directory: str) -> str:
         """The tree with its links relative to an output directory, as Sphinx makes them."""
         if directory not in self.by_directory:
-            self.by_directory[directory] = re.sub(
-                r'href="([^"#][^"]*)"',
-                lambda link: f'href="{posixpath.relpath(link[1], directory or ".")}"',
-                self.html,
-            )
+            self.by_directory[directory] = relative_links(self.html, directory)
         return self.by_directory[directory]
 
     def for_page(self, docname: str) -> str:
@@ -149,16 +165,37 @@ def _give_sidebar(app: Sphinx, pagename: str, templatename: str, context: dict, 
     context["furo_navigation_tree"] = app.builder.sop_navigation.for_page(pagename)
 
 
-def _signature(env: BuildEnvironment) -> tuple:
-    titles = tuple(sorted((doc, title.astext()) for doc, title in env.titles.items()))
-    toctrees = tuple(sorted((doc, tuple(children)) for doc, children in env.toctree_includes.items()))
-    return titles, toctrees
+def _page_removed_or_changed(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    app.sop_navigation_stale = True
+
+
+def _pages_to_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    if docnames:  # pages added (changed ones were purged first)
+        app.sop_navigation_stale = True
+
+
+def signature(builder: Builder) -> str:
+    """A hash of the navigation as rendered: titles, entries, captions, links."""
+    with logging.suppress_logging():  # the pages' own rendering reports what is wrong with it
+        toctree = site_toctree(builder)
+        html = builder.render_partial(toctree)["fragment"] if toctree is not None else ""
+    # env.master_doctree is a cached property, and the environment is pickled
+    # after this: a cached root doctree would be the next build's stale one.
+    builder.env.__dict__.pop("master_doctree", None)
+    return hashlib.sha256(html.encode()).hexdigest()
 
 
 def _rewrite_all_on_change(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    signature = _signature(env)
-    changed = getattr(env, "sop_navigation_signature", None) not in (None, signature)
-    env.sop_navigation_signature = signature
+    """Every page, when what was read (or removed) changed the navigation."""
+    # Stock Sphinx leaves sidebars and previous/next links stale for any theme.
+    if app.builder.name != "html":
+        return []
+    if not getattr(app, "sop_navigation_stale", False) and getattr(env, "sop_navigation_signature", None) is not None:
+        return []
+    app.sop_navigation_stale = False
+    new = signature(app.builder)
+    changed = getattr(env, "sop_navigation_signature", None) not in (None, new)
+    env.sop_navigation_signature = new
     return sorted(env.found_docs) if changed else []
 
 
@@ -168,5 +205,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     app.connect("doctree-resolved", _prepare)
     app.connect("html-page-context", _skip_furo, priority=400)
     app.connect("html-page-context", _give_sidebar, priority=800)
+    app.connect("env-purge-doc", _page_removed_or_changed)
+    app.connect("env-before-read-docs", _pages_to_read)
     app.connect("env-updated", _rewrite_all_on_change)
-    return {"version": "1", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "2", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -16,6 +16,7 @@ from bs4 import BeautifulSoup
 from pygments.formatters import HtmlFormatter
 
 from conftest import ROOT, environ, replace_once, sphinx_build
+from navigation import relative_links
 from page_weight import MINIFY, SD_CLASS, TOKEN_RULE, USES, minify_css, purge_design, unused
 from test_structure import ALL_PAGES, DRAFT_PAGES, SEED_PAGES
 
@@ -73,6 +74,45 @@ def test_a_retitled_or_added_page_updates_every_sidebar_on_the_next_build(site_c
             continue
         assert "Backup and Retention Policy" in drawer and ">Backup Policy<" not in drawer, page
         assert "Acme Payments API Runbook" in drawer, page
+
+
+def test_a_new_caption_entry_title_or_external_entry_reaches_every_sidebar(site_copy, tmp_path):
+    """Changes that leave page titles and toctree page lists alone still change
+    the navigation; the incremental build equals stock Furo's clean one."""
+    out = tmp_path / "html"
+    assert sphinx_build(site_copy, out, env=STOCK).returncode == 0
+    replace_once(site_copy / "index.md", ":caption: About this manual\n", ":caption: About the manual\n")
+    replace_once(site_copy / "index.md", "\nglossary\nreview-status\n", "\nTerms <glossary>\nreview-status\n")
+    with (site_copy / "runbooks/index.md").open("a", encoding="utf-8") as index:
+        index.write("\n```{toctree}\n:caption: Elsewhere\n\nStatus page <https://status.example.com>\n```\n")
+
+    again = sphinx_build(site_copy, out, env=STOCK, fresh=False)
+
+    assert again.returncode == 0, again.output
+    ours = sidebars(out)
+    for page, drawer in ours.items():
+        assert "About the manual" in drawer and ">Terms<" in drawer and ">Glossary<" not in drawer, page
+        assert 'href="https://status.example.com"' in drawer and "https:/status" not in drawer, page
+    replace_once(site_copy / "conf.py", "sop_fast_navigation = True", "sop_fast_navigation = False")
+    stock = sphinx_build(site_copy, tmp_path / "stock", env=STOCK)
+    assert stock.returncode == 0, stock.output
+    assert ours == sidebars(stock.outdir)
+
+
+@pytest.mark.parametrize(
+    ("href", "from_section"),
+    [
+        ("runbooks/index.html", "../runbooks/index.html"),
+        ("glossary.html#term-Vault", "../glossary.html#term-Vault"),
+        ("https://status.example.com", "https://status.example.com"),
+        ("mailto:ops@example.com", "mailto:ops@example.com"),
+        ("/404.html", "/404.html"),
+        ("#", "#"),
+    ],
+)
+def test_only_links_to_the_sites_pages_are_made_relative(href, from_section):
+    assert relative_links(f'<a href="{href}">x</a>', "backup-and-restore") == f'<a href="{from_section}">x</a>'
+    assert relative_links(f'<a href="{href}">x</a>', "") == f'<a href="{href}">x</a>'
 
 
 def test_three_jobs_give_the_same_site_as_one(tmp_path):
