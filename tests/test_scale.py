@@ -319,6 +319,9 @@ def test_the_benchmark_runs_on_a_small_corpus():
         capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stderr
-    table = [line for line in result.stdout.splitlines() if line.startswith("| 20 |")]
-    assert [row.split(" | ")[1] for row in table] == ["Furo", "basic (floor)"]
+    rows = [line.split(" | ") for line in result.stdout.splitlines() if line.startswith("| 20 |")]
+    assert [row[1] for row in rows[:2]] == ["Furo", "basic (floor)"]
+    assert all(row[5].endswith(" MiB") for row in rows[:2])  # peak memory, summed over the worker processes
+    assert "| pages | -j auto, clean | -j 3, clean |" in result.stdout and len(rows) == 3
+    assert all(re.fullmatch(r"[\d.]+ s \([\d.]+–[\d.]+\)", cell.strip(" |")) for cell in rows[2][1:3])  # median (min–max)
     assert "cores" in result.stdout

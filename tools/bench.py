@@ -8,10 +8,16 @@ front matter; each page about 60 lines: headings, a table, a task list,
 code, three cross-links with anchors), then builds it with Furo and, in the
 same run, with ``html_theme=basic`` as the floor. It prints a Markdown table
 of clean builds, no-op rebuilds and one-page-edit rebuilds (median of
-``--runs``, with min and max), peak memory (the largest process), output
-size and HTML bytes per page; then the real manual's clean and no-op build,
-and ``-j auto`` against ``-j 3``. ``--stock-navigation`` builds with Furo's
-own per-page sidebar (``sop_fast_navigation = False``), the before picture.
+``--runs``, with min and max), peak memory, output size and HTML bytes per
+page; then, for each corpus, Furo's clean build with ``-j auto`` against
+``-j 3`` (the two alternating, run after run); then the real manual's clean
+and no-op builds with each. ``--stock-navigation`` builds with Furo's own
+per-page sidebar (``sop_fast_navigation = False``), the before picture.
+
+Peak memory is the largest sum of the resident memory of sphinx-build and
+all its worker processes at one time, sampled from /proc every 20 ms. Forked
+workers share their parent's unchanged pages, which each one's resident size
+counts again, so the sum is an upper bound of what the build needs.
 
 It is a script, not a test: it asserts nothing, and its figures depend on
 the machine, which it names.
@@ -28,6 +34,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,18 +91,50 @@ def corpus(folder: Path, pages: int, seed: int = 1) -> list[Path]:
     return files
 
 
+def tree_rss(root: int) -> int:
+    """Bytes resident in process ``root`` and all its descendants (0 without /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:  # gone meanwhile
+                continue
+            children.setdefault(int(stat.rpartition(")")[2].split()[1]), []).append(int(entry.name))
+    total, pending = 0, [root]
+    while pending:
+        pid = pending.pop()
+        pending.extend(children.get(pid, []))
+        try:
+            total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 def build(source: Path, out: Path, jobs: str, *options: str) -> tuple[float, int]:
-    """Seconds and peak memory (KiB, largest process) of one sphinx-build."""
+    """Seconds and peak memory (bytes, the sum over the process tree) of one sphinx-build."""
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-j", jobs,
                "-d", str(out / "doctrees"), *options, str(source), str(out / "html")]
-    probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
-             "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
-             "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, r.returncode)")
-    result = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, check=True)
-    seconds, peak, status = result.stdout.split()
-    if status != "0":
+    peak, done = 0, threading.Event()
+
+    def sample(pid: int) -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(pid) if os.path.isdir("/proc") else 0)
+            done.wait(0.02)
+
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    sampler = threading.Thread(target=sample, args=(process.pid,))
+    sampler.start()
+    status = process.wait()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if status != 0:
         raise SystemExit(f"bench: the build failed: {' '.join(command)}")
-    return float(seconds), int(peak)
+    return seconds, peak
 
 
 def spread(values: list[float]) -> str:
@@ -119,9 +159,29 @@ def measure(source: Path, files: list[Path], runs: int, jobs: str, *options: str
     shutil.rmtree(out, ignore_errors=True)
     return {
         "clean": spread(clean), "no-op": spread(noop), "one-page edit": spread(edit),
-        "peak memory": f"{max(peaks) / 1024:.0f} MiB", "output": f"{size / 2**20:.1f} MiB",
+        "peak memory": f"{max(peaks) / 2**20:.0f} MiB" if max(peaks) else "n/a", "output": f"{size / 2**20:.1f} MiB",
         "HTML per page": f"{per_page / 1024:.0f} KB",
     }
+
+
+def clean_builds(source: Path, runs: int, jobs: tuple[str, ...], *options: str) -> dict[str, list[float]]:
+    """Clean build times with each ``-j``, alternating run after run."""
+    out = Path(tempfile.mkdtemp(prefix="bench-jobs-"))
+    times: dict[str, list[float]] = {j: [] for j in jobs}
+    for _ in range(runs):
+        for j in jobs:
+            shutil.rmtree(out, ignore_errors=True)
+            times[j].append(build(source, out, j, *options)[0])
+    shutil.rmtree(out, ignore_errors=True)
+    return times
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    return "\n".join(["| " + " | ".join(header) + " |", "|" + "---|" * len(header),
+                      *("| " + " | ".join(row) + " |" for row in rows)])
+
+
+JOBS = ("auto", "3")  # Sphinx writes with N-1 processes: on 2 cores, -j auto writes with one
 
 
 def main(argv: list[str]) -> int:
@@ -130,30 +190,30 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (median, min, max)")
     parser.add_argument("--jobs", default="3", help="sphinx-build -j for the corpus builds")
     parser.add_argument("--stock-navigation", action="store_true", help="Furo's own per-page sidebar: the before picture")
-    parser.add_argument("--skip-manual", action="store_true", help="do not time the real manual and -j choices")
+    parser.add_argument("--skip-manual", action="store_true", help="do not time the real manual")
     args = parser.parse_args(argv)
     furo = ["-D", "sop_fast_navigation=0"] if args.stock_navigation else []
     print(f"Machine: {platform.node() or 'unknown'}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"{platform.system()} {platform.release()}; runs: {args.runs}, -j {args.jobs}"
           + (", stock Furo navigation" if args.stock_navigation else "") + "\n")
-    rows = []
+    rows, jobs_rows = [], []
     for pages in (int(p) for p in args.pages.split(",")):
         with tempfile.TemporaryDirectory(prefix="bench-corpus-") as tmp:
             files = corpus(Path(tmp), pages)
             for theme, options in (("Furo", furo), ("basic (floor)", ["-D", "html_theme=basic"])):
                 print(f"... {pages} pages, {theme}", file=sys.stderr)
                 rows.append({"pages": str(pages), "theme": theme, **measure(Path(tmp), files, args.runs, args.jobs, *options)})
-    columns = list(rows[0])
-    print("| " + " | ".join(columns) + " |")
-    print("|" + "---|" * len(columns))
-    for row in rows:
-        print("| " + " | ".join(row[c] for c in columns) + " |")
+            print(f"... {pages} pages, Furo, -j {' against -j '.join(JOBS)}", file=sys.stderr)
+            times = clean_builds(Path(tmp), args.runs, JOBS, *furo)
+            jobs_rows.append([str(pages), *(spread(times[j]) for j in JOBS)])
+    print(table(list(rows[0]), [list(row.values()) for row in rows]))
+    print("\nClean builds of the same corpora with Furo, by -j (peak memory above: the sum over all processes):\n")
+    print(table(["pages", *(f"-j {j}, clean" for j in JOBS)], jobs_rows))
     if args.skip_manual:
         return 0
     print("\nThe manual itself (the repository's pages):\n")
-    print("| build | -j auto | -j 3 |\n|---|---|---|")
     figures: dict[str, dict[str, list[float]]] = {}
-    for jobs in ("auto", "3"):
+    for jobs in JOBS:
         out = Path(tempfile.mkdtemp(prefix="bench-manual-"))
         clean, noop = [], []
         for _ in range(max(args.runs, 5)):
@@ -162,8 +222,7 @@ def main(argv: list[str]) -> int:
             noop.append(build(ROOT, out, jobs, *furo)[0])
         shutil.rmtree(out, ignore_errors=True)
         figures[jobs] = {"clean": clean, "no-op": noop}
-    for kind in ("clean", "no-op"):
-        print(f"| {kind} | {spread(figures['auto'][kind])} | {spread(figures['3'][kind])} |")
+    print(table(["build", *(f"-j {j}" for j in JOBS)], [[kind, *(spread(figures[j][kind]) for j in JOBS)] for kind in ("clean", "no-op")]))
     return 0
 
 
