@@ -19,12 +19,13 @@ checklists.js                                 a task list
 furo-extensions.css is Furo's colours for sphinx-design (and for other
 extensions the manual does not use) plus 0.7 KB for the copy button, which
 anchor.css carries instead. The search page keeps everything: it shows
-other pages' fragments.
+other pages' fragments. The general index, which has no body, needs none.
 
-Then the stylesheets that are copied unminified (the manual's own, the copy
-button's, and pygments.css) are minified where they land in ``_static``,
-right after Sphinx copies them and before any page is written, so that
-Sphinx's ``?v=`` checksums are those of the files served. pygments.css
+Then the stylesheets and scripts that reach ``_static`` unminified (the
+copy button's, Sphinx's, print.css and print.js, and pygments.css) are
+minified there (scripts by rjsmin, stylesheets by ``minify_css``) right
+after Sphinx copies them and before any page is written, so that Sphinx's
+``?v=`` checksums are those of the files served. pygments.css
 (light and dark, as Furo writes it) keeps only the rules for the token
 classes that some page's code uses. Those are found when a page is read, by
 highlighting its code as the HTML writer will, and kept on the environment
@@ -45,6 +46,7 @@ import re
 import zlib
 from typing import TYPE_CHECKING
 
+import rjsmin
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.util import logging
@@ -66,9 +68,13 @@ USES = [
     ((CODE_BLOCK,), ("copybutton.css", "copybutton.js", "clipboard.min.js")),
     ((CHECKLIST,), ("checklists.js",)),
 ]
-# Stylesheets that pages load and that reach _static unminified (Furo's and
-# sphinx-design's come minified); pygments.css is written here.
-MINIFY = ("anchor.css", "print.css", "copybutton.css")
+# Stylesheets and scripts that pages load and that reach _static unminified
+# (Furo's come minified, as do sphinx-design's stylesheet and clipboard.min.js);
+# pygments.css is written here. Left as they are: the search page's own
+# scripts, and anchor.css and checklists.js, which the browser tests break on
+# purpose by rewriting their served text (tests/test_browser.py).
+MINIFY = ("print.css", "copybutton.css")
+MINIFY_JS = ("documentation_options.js", "doctools.js", "sphinx_highlight.js", "copybutton.js", "design-tabs.js", "print.js")
 
 
 def unused(body: str) -> set[str]:
@@ -206,6 +212,9 @@ def _write_static(app: Sphinx) -> None:
     for name in MINIFY:
         if (path := static / name).exists():
             path.write_text(minify_css(path.read_text(encoding="utf-8")), encoding="utf-8")
+    for name in MINIFY_JS:
+        if (path := static / name).exists():
+            path.write_text(rjsmin.jsmin(path.read_text(encoding="utf-8"), keep_bang_comments=True), encoding="utf-8")
 
 
 def _after_copying_static_files(app: Sphinx) -> None:

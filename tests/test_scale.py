@@ -17,7 +17,7 @@ from pygments.formatters import HtmlFormatter
 
 from conftest import ROOT, environ, replace_once, sphinx_build
 from navigation import relative_links
-from page_weight import MINIFY, SD_CLASS, TOKEN_RULE, USES, minify_css, purge_design, unused
+from page_weight import MINIFY, MINIFY_JS, SD_CLASS, TOKEN_RULE, USES, minify_css, purge_design, unused
 from test_structure import ALL_PAGES, DRAFT_PAGES, SEED_PAGES
 
 STOCK = {"SOP_TODAY": "2027-03-20"}
@@ -237,14 +237,18 @@ def test_the_landing_page_cards_are_styled(site):
 
 def test_the_copy_button_keeps_furos_style_without_furo_extensions(site):
     assert "furo-extensions.css" not in loaded(site.outdir, "runbooks/runbook-template.html")
-    assert ".highlight button.copybtn{" in (site.outdir / "_static/anchor.css").read_text()
+    assert ".highlight button.copybtn {" in (site.outdir / "_static/anchor.css").read_text()
 
 
-def test_the_stylesheets_copied_unminified_are_served_minified(site):
+def test_the_files_copied_unminified_are_served_minified(site):
     for name in (*MINIFY, "pygments.css"):
         css = (site.outdir / "_static" / name).read_text()
         assert "/*" not in css and "\n" not in css and "  " not in css, name
-    assert len((site.outdir / "_static/anchor.css").read_text()) < 0.8 * len((ROOT / "_static/anchor.css").read_text())
+    assert len((site.outdir / "_static/print.css").read_text()) < 0.8 * len((ROOT / "_static/print.css").read_text())
+    for name in MINIFY_JS:
+        if (script := site.outdir / "_static" / name).exists():  # design-tabs.js: sphinx-design's, always copied
+            assert not re.search(r"^\s*(//|/\*(?!!))", script.read_text(), re.M), name  # no comment left
+    assert len((site.outdir / "_static/print.js").read_text()) < 0.7 * len((ROOT / "_static/print.js").read_text())
 
 
 @pytest.mark.parametrize(
