@@ -127,7 +127,6 @@ def minify_css(css: str) -> str:
 
 SPAN_CLASS = re.compile(r'<span class="([A-Za-z0-9]+)">')
 TOKEN_RULE = re.compile(r"\.highlight \.([A-Za-z0-9]+) \{")
-logger = logging.getLogger(__name__)
 
 
 def code_tokens(app: Sphinx, doctree: nodes.document) -> frozenset[str]:
@@ -141,11 +140,12 @@ def code_tokens(app: Sphinx, doctree: nodes.document) -> frozenset[str]:
     language, force = app.config.highlight_language, False  # as {highlight} sets them, in document order
     options = app.config.highlight_options
     with logging.suppress_logging():  # the writer reports bad code, once
-        for node in doctree.findall(lambda n: isinstance(n, (addnodes.highlightlang, nodes.literal_block, nodes.literal))):
+        blocks = (nodes.literal_block, nodes.doctest_block)
+        for node in doctree.findall(lambda n: isinstance(n, (addnodes.highlightlang, *blocks, nodes.literal))):
             if isinstance(node, addnodes.highlightlang):
                 language, force = node["lang"], node["force"]
-            elif isinstance(node, nodes.literal_block) and node.rawsource == node.astext():
-                lang = node.get("language", language)
+            elif isinstance(node, blocks) and node.rawsource == node.astext():  # not a parsed literal
+                lang = node.get("language", language if isinstance(node, nodes.literal_block) else "default")
                 args = {**node.get("highlight_args", {}), "force": node.get("force", False if "language" in node else force)}
                 tokens |= set(SPAN_CLASS.findall(highlighter.highlight_block(node.rawsource, lang, opts=options.get(lang, {}), **args)))
             elif isinstance(node, nodes.literal) and "code" in node["classes"] and node.get("language"):
