@@ -38,6 +38,7 @@ extensions = [
     "no_sources",
     "navigation",
     "page_weight",
+    "static_files",
 ]
 
 source_suffix = {".md": "markdown"}

@@ -17,7 +17,8 @@ from pygments.formatters import HtmlFormatter
 
 from conftest import ROOT, environ, replace_once, sphinx_build
 from navigation import relative_links
-from page_weight import MINIFY, MINIFY_JS, SD_CLASS, TOKEN_RULE, USES, minify_css, purge_design, unused
+from page_weight import USES, unused
+from static_files import MINIFY, MINIFY_JS, SD_CLASS, TOKEN_RULE, minify_css, purge_design
 from test_structure import ALL_PAGES, DRAFT_PAGES, SEED_PAGES
 
 STOCK = {"SOP_TODAY": "2027-03-20"}
