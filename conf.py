@@ -83,7 +83,8 @@ html_js_files = [("checklists.js", {"defer": "defer"}), ("print.js", {"defer": "
 sop_fast_navigation = True
 
 # Sphinx's search, with ranking rules for the manual (_ext/search_ranking.py).
-html_search_scorer = "_ext/search_scorer.js"
+# Anchored on this file: Sphinx opens the path from the working directory.
+html_search_scorer = str(Path(__file__).parent / "_ext" / "search_scorer.js")
 
 # Readers get pages, not their Markdown sources.
 html_copy_source = False

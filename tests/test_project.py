@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 import tomllib
 
 from conftest import GATE, JOBS, ROOT
@@ -47,3 +48,17 @@ def test_the_project_stands_alone():
         path = ROOT / name
         if path.suffix in {".py", ".md", ".toml", ".txt", ".lock"} or path.name in {"Makefile", "run"}:
             assert "../" + "shared" not in path.read_text(encoding="utf-8"), name
+
+
+def test_the_manual_builds_from_any_working_directory(site_copy, tmp_path):
+    """sphinx-autobuild, editors and scripts start Sphinx from anywhere: no
+    setting may be a path relative to the working directory."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "html"
+    build = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-b", "html", *GATE, "-q", "-d", str(tmp_path / "doctrees"), str(site_copy), str(out)],
+        cwd=elsewhere, capture_output=True, text=True, timeout=600,
+    )
+    assert build.returncode == 0, build.stdout + build.stderr
+    assert "SOP_SEARCH" in (out / "_static/language_data.js").read_text()

@@ -125,15 +125,17 @@ def build(source: Path, out: Path, jobs: str, *options: str) -> tuple[float, int
             done.wait(0.02)
 
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    # stderr kept for a failure only: the basic floor warns that Furo's theme options do not apply
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     sampler = threading.Thread(target=sample, args=(process.pid,))
     sampler.start()
-    status = process.wait()
+    errors = process.communicate()[1]
+    status = process.returncode
     seconds = time.perf_counter() - start
     done.set()
     sampler.join()
     if status != 0:
-        raise SystemExit(f"bench: the build failed: {' '.join(command)}")
+        raise SystemExit(f"bench: the build failed: {' '.join(command)}\n{errors}")
     return seconds, peak
 
 
