@@ -89,15 +89,20 @@ def check_failed_backup_severity_exists(build) -> list[str]:
     return []
 
 
-def check_every_channel_is_routed(build) -> list[str]:
-    known = set(routing(build).values())
-    found = []
+def articles(build):
+    """Each built page that has an article: (page, the article's text)."""
     for path in sorted(build.outdir.rglob("*.html")):
         page = path.relative_to(build.outdir).as_posix()
         article = build.html(page).select_one("article")
-        if article is None:
-            continue
-        for channel in sorted(set(CHANNEL.findall(text(article))) - known):
+        if article is not None:
+            yield page, text(article)
+
+
+def check_every_channel_is_routed(build) -> list[str]:
+    known = set(routing(build).values())
+    found = []
+    for page, words in articles(build):
+        for channel in sorted(set(CHANNEL.findall(words)) - known):
             found.append(f"{page} names {channel}, which is not a channel of {ROUTING}")
     return found
 
@@ -181,12 +186,7 @@ def check_escalation_chain_agrees(build) -> list[str]:
 def check_no_tool_outside_the_stack_is_named(build) -> list[str]:
     stacked = stack(build)
     found = []
-    for path in sorted(build.outdir.rglob("*.html")):
-        page = path.relative_to(build.outdir).as_posix()
-        article = build.html(page).select_one("article")
-        if article is None:
-            continue
-        words = text(article)
+    for page, words in articles(build):
         for tool in OTHER_TOOLS:
             if tool not in stacked and re.search(rf"\b{re.escape(tool)}\b", words):
                 found.append(f"{page} names {tool}, which {LANDING}'s stack table does not list")
