@@ -156,6 +156,8 @@ def _after_copying_static_files(app: Sphinx) -> None:
     builder = app.builder
     if builder.format != "html" or not hasattr(builder, "copy_static_files"):
         return
+    # No Sphinx event falls between copying the static files and writing the
+    # pages (sphinx.builders.Builder.write: copy_assets, then write_documents).
     copy = builder.copy_static_files
 
     def copy_static_files() -> None:
