@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx.util import logging
 
-from sop_review import EXEMPT_BY_DEFAULT, Review, is_exempt, line_of, review_of, unreadable_date, validate
+from sop_review import EXEMPT_BY_DEFAULT, REVIEW_EVERY_BY_DEFAULT, Review, is_exempt, line_of, review_of, unreadable_date, validate
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -86,7 +86,7 @@ def _check_and_render(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
-    app.add_config_value("sop_review_every_months", 12, "env", types=[int])
+    app.add_config_value("sop_review_every_months", REVIEW_EVERY_BY_DEFAULT, "env", types=[int])
     app.add_config_value("sop_exempt_pages", EXEMPT_BY_DEFAULT, "env", types=[list])
     # After Sphinx's MetadataCollector (priority 500) has filled env.metadata.
     app.connect("doctree-read", _check_and_render, priority=600)

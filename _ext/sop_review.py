@@ -38,14 +38,16 @@ KEYS = ("owner", "last_reviewed", "review_every", "status")
 SPHINX_KEYS = ("orphan", "nosearch", "tocdepth")
 # Keys MyST adds to a page's metadata by itself; no writer writes them.
 MYST_KEYS = ("myst_slugs", "wordcount")
-# Keys MyST takes out of the front matter for itself (per-page MyST settings):
-# they never reach env.metadata, so make review drops them too.
-MYST_CONSUMED = ("myst", "html_meta")
+# Keys MyST takes out of the front matter for itself (myst_parser's
+# DocutilsRenderer.render_front_matter): they never reach env.metadata, so
+# make review drops them too.
+MYST_CONSUMED = ("myst", "mystnb", "substitutions", "html_meta")
 STATUSES = ("approved", "draft")
 DUE_SOON_DAYS = 30
 
-# Pages that need no metadata unless conf.py's sop_exempt_pages says otherwise.
-EXEMPT_BY_DEFAULT = ["index", "*/index"]
+# Unless conf.py says otherwise (sop_exempt_pages, sop_review_every_months):
+EXEMPT_BY_DEFAULT = ["index", "*/index"]  # pages that need no metadata
+REVIEW_EVERY_BY_DEFAULT = 12  # months between reviews
 
 CURRENT, DUE_SOON, OVERDUE, DRAFT = STATES = ("current", "due within 30 days", "overdue", "draft")
 
@@ -254,7 +256,7 @@ def scan(root: Path, today: date) -> tuple[list[Row], list[str]]:
 
     conf = runpy.run_path(str(root / "conf.py"))
     exclude, exempt = conf.get("exclude_patterns", []), conf.get("sop_exempt_pages", EXEMPT_BY_DEFAULT)
-    default_months = conf.get("sop_review_every_months", 12)
+    default_months = conf.get("sop_review_every_months", REVIEW_EVERY_BY_DEFAULT)
     rows, problems = [], []
     for path in sorted(root.rglob("*.md")):
         relpath = path.relative_to(root).as_posix()

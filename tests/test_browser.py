@@ -305,7 +305,7 @@ def check_print_stylesheet(page, server, path=MATRIX):
         assert "After 1 hour unacknowledged" in pages[0]  # the sixth column made it onto paper
         # badges keep their background on paper, or white text would vanish
         adjust = page.evaluate("[...document.querySelectorAll('.sop-severity')].map(b => getComputedStyle(b).printColorAdjust)")
-        assert adjust and set(adjust) == {"exact"}
+        assert adjust and set(adjust) == {"exact"}, "badges print without their colours"
 
 
 @pytest.mark.parametrize("path", [MATRIX, "runbooks/runbook-template.html"])
@@ -471,6 +471,9 @@ BREAKS = [
                  "boxes do not print", id="printed boxes: print.css hides them"),
     pytest.param(check_print_stylesheet, edited("print.css", lambda css: ""), {}, "prints",
                  id="print stylesheet: print.css empty"),
+    pytest.param(check_print_stylesheet,
+                 appended("print.css", ".sop-severity { print-color-adjust: economy !important; -webkit-print-color-adjust: economy !important; }"),
+                 {}, "badges print without their colours", id="printed badges: backgrounds dropped"),
     # a capturing listener that swallows the click before Furo's handler sees it
     pytest.param(check_theme_toggle, init_script(
         "document.addEventListener('click', e => e.target.closest('.theme-toggle') && e.stopPropagation(), true);"),

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser_fixtures import QuietHandler, foreign, record, serving
+from browser_fixtures import QuietHandler, serving
 from conftest import ROOT, replace_once, sphinx_build
 from csp import headers, inline
 from deep_links import published, read
@@ -106,7 +106,9 @@ class VercelHandler(QuietHandler):
 
 
 @pytest.fixture(scope="module")
-def strict_server(site):
+def server(site):
+    """The session's site served as on Vercel. Overrides browser_fixtures'
+    server in this module, so new_page opens its pages here."""
     with serving(site.outdir, VercelHandler) as url:
         yield url
 
@@ -122,32 +124,31 @@ def test_every_section_folder_gets_its_trailing_slash(site):
 WATCH = "window.__violations = []; document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));"
 
 
-@pytest.mark.parametrize("path", ["index.html", "monitoring-and-alerting/alert-severity-matrix.html", "client-onboarding/new-managed-system-onboarding-checklist.html", "runbooks/runbook-template.html", "404.html"])
-def test_pages_work_under_the_policy(browser, strict_server, path):
-    context = browser.new_context()
-    page = context.new_page()
-    requests = record(page)
+def watched(new_page):
+    """A page that records the policy's violations."""
+    page = new_page(None)
     page.add_init_script(WATCH)
-    page.goto(f"{strict_server}/{path}")
+    return page
+
+
+@pytest.mark.parametrize("path", ["index.html", "monitoring-and-alerting/alert-severity-matrix.html", "client-onboarding/new-managed-system-onboarding-checklist.html", "runbooks/runbook-template.html", "404.html"])
+def test_pages_work_under_the_policy(new_page, server, path):
+    page = watched(new_page)
+    page.goto(f"{server}/{path}")
     page.wait_for_load_state("networkidle")
     if "checklist" in path:
         page.locator("ul.contains-task-list input").first.check()  # the checklist script ran
         assert page.inner_text(".sop-checklist-status") == "1 of 15 done"
     assert page.evaluate("window.__violations") == []
-    context.close()
-    assert foreign(requests, strict_server) == []
 
 
-def test_search_works_under_the_policy(browser, strict_server):
-    context = browser.new_context()
-    page = context.new_page()
-    page.add_init_script(WATCH)
-    page.goto(f"{strict_server}/search.html?q=Vault")
+def test_search_works_under_the_policy(new_page, server):
+    page = watched(new_page)
+    page.goto(f"{server}/search.html?q=Vault")
     page.wait_for_selector("#search-results ul.search li p.context")
     first = page.eval_on_selector("#search-results ul.search li a", "a => a.getAttribute('href')")
     assert first.startswith("secrets-management/secrets-management-policy.html")
     assert page.evaluate("window.__violations") == []
-    context.close()
 
 
 @pytest.mark.parametrize(("path", "title"), [
@@ -155,41 +156,34 @@ def test_search_works_under_the_policy(browser, strict_server):
     ("/glossary", "Glossary"),
     ("/runbooks", "Runbooks"),
 ])
-def test_clean_urls_serve_pages_whose_links_and_styles_work(browser, strict_server, path, title):
-    context = browser.new_context()
-    page = context.new_page()
+def test_clean_urls_serve_pages_whose_links_and_styles_work(new_page, server, path, title):
+    page = new_page(None)
     failed = []
     page.on("response", lambda response: response.status >= 400 and failed.append(response.url))
-    page.goto(strict_server + path)
+    page.goto(server + path)
     assert page.inner_text("article h1").rstrip("¶").strip() == title
     assert page.evaluate("getComputedStyle(document.querySelector('.sidebar-drawer')).display") != "inline"  # furo.css applied
     # the first link in the article leads to a page, not to a 404
     page.locator("article a.reference.internal[href*='.html']").first.click()
     page.wait_for_load_state()
     assert page.locator("article h1").count() == 1 and failed == [], failed
-    context.close()
 
 
-def test_an_unknown_path_gets_the_404_page(browser, strict_server):
-    context = browser.new_context()
-    page = context.new_page()
-    response = page.goto(f"{strict_server}/runbooks/no-such-runbook")
+def test_an_unknown_path_gets_the_404_page(new_page, server):
+    page = new_page(None)
+    response = page.goto(f"{server}/runbooks/no-such-runbook")
     assert response.status == 404 and "Internal Use Only" in page.inner_text(".bottom-of-page")
-    context.close()
 
 
-def test_an_inline_script_the_policy_does_not_allow_is_blocked(browser, strict_server):
+def test_an_inline_script_the_policy_does_not_allow_is_blocked(new_page, server):
     """The planted break: a script the build did not emit is refused, and seen."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.add_init_script(WATCH)
-    page.route(f"{strict_server}/index.html", lambda route: route.fulfill(
+    page = watched(new_page)
+    page.route(f"{server}/index.html", lambda route: route.fulfill(
         body=route.fetch().text().replace("</body>", "<script>window.__ran = true;</script></body>"),
         headers=headers(VERCEL), content_type="text/html"))
-    page.goto(f"{strict_server}/index.html")
+    page.goto(f"{server}/index.html")
     assert page.evaluate("window.__ran") is None
     assert any(v.startswith("script-src") for v in page.evaluate("window.__violations"))
-    context.close()
 
 
 # -- Deep links that never break ------------------------------------------------

@@ -134,6 +134,11 @@ EXEMPT = {
 }
 
 
+def served(outdir: Path, page: Path, reference: str) -> Path:
+    """The file a page's link or script reference names, root-absolute or relative."""
+    return outdir / reference.lstrip("/") if reference.startswith("/") else page.parent / reference
+
+
 def loaded(outdir: Path, page: str) -> dict[str, int]:
     """Bytes of the page and of every stylesheet (print ones too) and script it loads."""
     path = outdir / page
@@ -141,8 +146,7 @@ def loaded(outdir: Path, page: str) -> dict[str, int]:
     files = {"(html)": path.stat().st_size}
     for tag in html.select("link[rel=stylesheet][href], script[src]"):
         reference = (tag.get("href") or tag.get("src")).split("?")[0]
-        target = outdir / reference.lstrip("/") if reference.startswith("/") else path.parent / reference
-        files[reference.rsplit("/", 1)[-1]] = target.resolve().stat().st_size
+        files[reference.rsplit("/", 1)[-1]] = served(outdir, path, reference).resolve().stat().st_size
     return files
 
 
@@ -184,8 +188,7 @@ def test_every_asset_a_page_loads_has_the_checksum_of_the_file_served(site):
     for path in sorted(site.outdir.rglob("*.html")):
         for tag in BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").select("link[href*='?v='], script[src*='?v=']"):
             reference, checksum = (tag.get("href") or tag.get("src")).split("?v=")
-            target = site.outdir / reference.lstrip("/") if reference.startswith("/") else path.parent / reference
-            if f"{zlib.crc32(target.read_bytes()):08x}" != checksum:
+            if f"{zlib.crc32(served(site.outdir, path, reference).read_bytes()):08x}" != checksum:
                 stale.append(f"{path.relative_to(site.outdir)}: {reference}")
     assert stale == []
 
